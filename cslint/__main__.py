@@ -1,0 +1,6 @@
+"""``python -m cslint``."""
+
+from cslint.cli import main
+
+if __name__ == "__main__":
+    main()
