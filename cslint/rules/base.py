@@ -49,6 +49,9 @@ class RuleSpec:
     replacements: Mapping[str, str]
     params: Mapping[str, Any]
     origin: str = ""  # the ruleset file that defined the rule
+    # a hit of this rule inside a hit of one of these rules, in the same
+    # message, is not reported (W002's 不知道 inside W001's 我也不知道)
+    yield_to: tuple[str, ...] = ()
 
     def list(self, name: str) -> tuple[str, ...]:
         return self.lists.get(name, ())

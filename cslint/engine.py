@@ -1,0 +1,187 @@
+"""Run a :class:`~cslint.ruleset.RulePack` over sessions.
+
+Per session: one :class:`SessionContext`, every rule's ``check``, then the
+de-duplication of overlapping reports. Run-level rules hand in observations
+that are turned into violations once every session has been seen
+(``finish``); only then are sessions scored, since a returning-buyer or leak
+violation found at the end still costs its session points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from cslint.model import AgentStats, Role, Session, SessionResult, Violation
+from cslint.rules.base import PhraseHit, SessionContext
+from cslint.ruleset import RulePack
+from cslint.scoring import score_session
+from cslint.text.analysis import TextAnalysis, analyze
+
+# Agents send the same canned replies (快捷短语) over and over: analysing a
+# text once and reusing it is the cheapest speed-up there is. Bounded, so
+# memory stays flat on a week of logs.
+ANALYSIS_CACHE_SIZE = 65_536
+
+
+@dataclass
+class SessionOutcome:
+    """What checking one session produced, before run-level rules and scoring."""
+
+    session: Session
+    violations: list[Violation]
+    agents: tuple[AgentStats, ...]
+    first_response_s: float | None
+    first_responder: str | None
+    agent_last_word: bool
+    primary_agent: str | None
+    observations: dict[str, Any] = field(default_factory=dict)
+
+
+class Engine:
+    """Checks sessions with one rule pack; create one per run."""
+
+    def __init__(self, pack: RulePack) -> None:
+        self.pack = pack
+        self.rules = list(pack.rules)
+        self._yield_to = {r.code: set(r.spec.yield_to) for r in self.rules if r.spec.yield_to}
+        self._order = {r.code: n for n, r in enumerate(self.rules)}
+        self.analyze: Callable[[str], TextAnalysis] = lru_cache(maxsize=ANALYSIS_CACHE_SIZE)(analyze)
+        self.find_hits: Callable[[TextAnalysis], Mapping[str, tuple[PhraseHit, ...]]] = lru_cache(
+            maxsize=ANALYSIS_CACHE_SIZE
+        )(pack.find_hits)
+
+    def check_session(self, session: Session) -> SessionOutcome:
+        ctx = SessionContext(session, self.pack.shop, self.analyze, self.find_hits)
+        found: list[Violation] = []
+        observations: dict[str, Any] = {}
+        for rule in self.rules:
+            found.extend(rule.check(ctx))
+            seen = rule.observe(ctx)
+            if seen is not None:
+                observations[rule.code] = seen
+        return SessionOutcome(
+            session=session,
+            violations=self._dedupe(found),
+            agents=_agent_stats(ctx),
+            first_response_s=(first := _first_response(session))[0],
+            first_responder=first[1],
+            agent_last_word=_agent_last_word(session),
+            primary_agent=ctx.primary_agent,
+            observations=observations,
+        )
+
+    def _dedupe(self, found: list[Violation]) -> list[Violation]:
+        """One report per span: the same span is reported by the first rule in
+        pack order, and a rule with ``yield_to`` drops hits inside those rules' hits."""
+        if len(found) < 2:
+            return found
+        by_place: dict[tuple[str, int, tuple[int, int]], Violation] = {}
+        kept: list[Violation] = []
+        for v in sorted(found, key=lambda v: self._order.get(v.code, 0)):
+            if v.span is not None:
+                place = (v.file, v.line, v.span)
+                if place in by_place:
+                    continue
+                by_place[place] = v
+            kept.append(v)
+        if self._yield_to:
+            kept = [v for v in kept if not self._yields(v, kept)]
+        return kept
+
+    def _yields(self, v: Violation, kept: list[Violation]) -> bool:
+        masters = self._yield_to.get(v.code)
+        if not masters or v.span is None:
+            return False
+        start, end = v.span
+        return any(
+            o.code in masters
+            and o.span is not None
+            and (o.file, o.line) == (v.file, v.line)
+            and o.span[0] <= start
+            and end <= o.span[1]
+            for o in kept
+        )
+
+    def finish(self, outcomes: Iterable[SessionOutcome]) -> list[Violation]:
+        """Run-level violations from the observations of every session, in order."""
+        outcomes = list(outcomes)
+        extra: list[Violation] = []
+        for rule in self.rules:
+            seen = [o.observations[rule.code] for o in outcomes if rule.code in o.observations]
+            extra.extend(rule.finish(seen))
+        return extra
+
+    def run(self, sessions: Iterable[Session]) -> tuple[list[SessionResult], list[Violation]]:
+        """Check, finish and score every session; violations in report order."""
+        outcomes = [self.check_session(s) for s in sessions]
+        return self.score(outcomes, self.finish(outcomes))
+
+    def score(self, outcomes: list[SessionOutcome], extra: list[Violation]) -> tuple[list[SessionResult], list[Violation]]:
+        by_session: dict[tuple[str | None, str], list[Violation]] = {}
+        for v in extra:
+            by_session.setdefault((v.shop, v.session), []).append(v)
+        results: list[SessionResult] = []
+        every: list[Violation] = []
+        max_deductions = {r.code: r.spec.max_deductions for r in self.rules}
+        for o in outcomes:
+            s = o.session
+            violations = o.violations + by_session.pop((s.shop, s.id), [])
+            scored, deductions = score_session(violations, max_deductions)
+            every.extend(scored)
+            results.append(
+                SessionResult(
+                    id=s.id,
+                    buyer=s.buyer,
+                    shop=s.shop,
+                    agent=o.primary_agent,
+                    start=s.start,
+                    end=s.end,
+                    file=s.file,
+                    line=s.line,
+                    messages=len(s.messages),
+                    agent_messages=sum(a.messages for a in o.agents),
+                    buyer_messages=sum(1 for m in s.messages if m.role is Role.BUYER),
+                    agents=o.agents,
+                    first_response_s=o.first_response_s,
+                    first_responder=o.first_responder,
+                    agent_last_word=o.agent_last_word,
+                    violations=tuple(scored),
+                    deductions=deductions,
+                    score=max(0, 100 - deductions),
+                )
+            )
+        for leftover in by_session.values():  # a run-level rule named an unknown session
+            every.extend(leftover)
+        every.sort(key=Violation.sort_key)
+        return results, every
+
+
+def _agent_stats(ctx: SessionContext) -> tuple[AgentStats, ...]:
+    counts: dict[str, list[int]] = {}
+    for i, m in enumerate(ctx.messages):
+        if m.role is Role.AGENT:
+            entry = counts.setdefault(m.sender, [0, 0])
+            entry[0] += 1
+            if ctx.analysis(i).has_emoticon:
+                entry[1] += 1
+    return tuple(AgentStats(agent, n, e) for agent, (n, e) in counts.items())
+
+
+def _first_response(session: Session) -> tuple[float | None, str | None]:
+    """Seconds from the buyer's opening message to the first agent reply, and who replied."""
+    talk = [m for m in session.messages if m.role is not Role.SYSTEM]
+    if not talk or talk[0].role is not Role.BUYER:
+        return None, None
+    opened = talk[0].time
+    for m in talk:
+        if m.role is Role.AGENT:
+            return (m.time - opened).total_seconds(), m.sender
+    return None, None
+
+
+def _agent_last_word(session: Session) -> bool:
+    talk = [m for m in session.messages if m.role is not Role.SYSTEM]
+    return bool(talk) and talk[-1].role is Role.AGENT
