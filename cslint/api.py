@@ -1,9 +1,9 @@
 """The Python API the CLI is a thin shell over (usable from a notebook)::
 
-    from cslint.api import check_paths
-    from cslint.config import load_config
-    result = check_paths(["logs/"], load_config(["logs/"]))
-    result.summary()
+from cslint.api import check_paths
+from cslint.config import load_config
+result = check_paths(["logs/"], load_config(["logs/"]))
+result.summary()
 """
 
 from __future__ import annotations
@@ -71,5 +71,9 @@ def check_paths(
         sessions=results,
         files=stats,
         rules=pack.infos(),
-        meta={"version": __version__, "rulesets": list(config.extends), "config_files": list(config.sources)},
+        meta={
+            "version": __version__,
+            "rulesets": list(config.extends),
+            "config_files": list(config.sources),
+        },
     )

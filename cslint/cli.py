@@ -54,7 +54,13 @@ def _split(values: Sequence[str]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-def _load_config(paths: Sequence[str], config_file: str | None, isolated: bool, select: Sequence[str], ignore: Sequence[str]) -> Config:
+def _load_config(
+    paths: Sequence[str],
+    config_file: str | None,
+    isolated: bool,
+    select: Sequence[str],
+    ignore: Sequence[str],
+) -> Config:
     from cslint.config import load_config
     from cslint.errors import ConfigError
 
@@ -67,19 +73,30 @@ def _load_config(paths: Sequence[str], config_file: str | None, isolated: bool, 
 
 
 config_option = click.option(
-    "--config", "config_file", type=click.Path(dir_okay=False), default=None,
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
     help="Shop config (cslint.toml); laid over the one found walking up from the first path.",
 )
 isolated_option = click.option(
     "--isolated", is_flag=True, help="Ignore cslint.toml / pyproject.toml files found on disk."
 )
 select_option = click.option(
-    "--select", multiple=True, metavar="CODES", help="Only these code prefixes (W,P001,wording), comma-separated."
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Only these code prefixes (W,P001,wording), comma-separated.",
 )
-ignore_option = click.option("--ignore", multiple=True, metavar="CODES", help="Skip these code prefixes.")
+ignore_option = click.option(
+    "--ignore", multiple=True, metavar="CODES", help="Skip these code prefixes."
+)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EXIT_HELP)
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_HELP,
+)
 @click.version_option(__version__, "--version", "-V", prog_name="cslint")
 def main() -> None:
     """cslint: a compliance linter for Taobao/Tmall customer-service chats.
@@ -92,16 +109,43 @@ def main() -> None:
 
 @main.command(epilog=EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report to FILE (atomically).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the report to FILE (atomically).",
+)
 @config_option
 @isolated_option
 @select_option
 @ignore_option
-@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None, help="Read every file as this format.")
-@click.option("--show-pii", is_flag=True, help="Print phone numbers, order numbers, ID numbers and addresses unmasked.")
+@click.option(
+    "--input-format",
+    type=click.Choice(INPUT_FORMATS),
+    default=None,
+    help="Read every file as this format.",
+)
+@click.option(
+    "--show-pii",
+    is_flag=True,
+    help="Print phone numbers, order numbers, ID numbers and addresses unmasked.",
+)
 @click.option("--statistics", is_flag=True, help="Only counts per rule (text format).")
-@click.option("--color/--no-color", default=None, help="Colour text output (default: when a terminal and NO_COLOR is unset).")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour text output (default: when a terminal and NO_COLOR is unset).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations are found.")
 def check(
     paths: tuple[str, ...],
@@ -138,7 +182,15 @@ def _exit_code(result: RunResult, exit_zero: bool) -> int:
     return EXIT_CLEAN
 
 
-def _emit(result: RunResult, fmt: str, output: str | None, *, show_pii: bool, statistics: bool, color: bool | None) -> None:
+def _emit(
+    result: RunResult,
+    fmt: str,
+    output: str | None,
+    *,
+    show_pii: bool,
+    statistics: bool,
+    color: bool | None,
+) -> None:
     from cslint.output import OutputError
     from cslint.reporters import get_reporter
     from cslint.reporters.base import ReportOptions, color_wanted
@@ -160,12 +212,20 @@ def _emit(result: RunResult, fmt: str, output: str | None, *, show_pii: bool, st
 
 
 @main.command("rules", epilog=EXIT_HELP)
-@click.option("-f", "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True
+)
 @config_option
 @isolated_option
 @select_option
 @ignore_option
-def rules_command(fmt: str, config_file: str | None, isolated: bool, select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
+def rules_command(
+    fmt: str,
+    config_file: str | None,
+    isolated: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+) -> None:
     """List the active rules: code, name, points, severity, source."""
     from cslint.errors import ConfigError
     from cslint.ruleset import load_pack, qualified_name
@@ -195,8 +255,9 @@ def rules_command(fmt: str, config_file: str | None, isolated: bool, select: tup
     from cslint.reporters.common import pad
 
     header = ("code", "name", "severity", "points", "source")
-    table = [header] + [
-        (r["code"], r["qualified_name"], r["severity"], str(r["points"]), r["source"]) for r in rows
+    table: list[tuple[str, ...]] = [header] + [
+        tuple(str(r[key]) for key in ("code", "qualified_name", "severity", "points", "source"))
+        for r in rows
     ]
     widths = [max(_width(row[i]) for row in table) for i in range(len(header) - 1)]
     for row in table:
@@ -247,7 +308,9 @@ def rule_command(code: str, config_file: str | None, isolated: bool) -> None:
         shown = "、".join(entries[:12]) + (" …" if len(entries) > 12 else "")
         lines.append(f"  {name}: {shown}")
     if spec.replacements:
-        lines.append("  replacements: " + ", ".join(f"{k} → {v}" for k, v in spec.replacements.items()))
+        lines.append(
+            "  replacements: " + ", ".join(f"{k} → {v}" for k, v in spec.replacements.items())
+        )
     lines.append(f"  source:     {spec.source}")
     lines.extend(_examples(data_dir("corpora") / f"{spec.code}.toml"))
     click.echo("\n".join(lines))
@@ -305,14 +368,26 @@ def config_command(path: str | None, config_file: str | None, isolated: bool) ->
 
 @main.command("report", epilog=EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the table to FILE: .csv (UTF-8 with BOM, for Excel), .xlsx or .html. Default: a text table.")
-@click.option("--period", type=click.Choice(("day", "week", "month")), default="week", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the table to FILE: .csv (UTF-8 with BOM, for Excel), .xlsx or .html. Default: a text table.",
+)
+@click.option(
+    "--period", type=click.Choice(("day", "week", "month")), default="week", show_default=True
+)
 @config_option
 @isolated_option
 @select_option
 @ignore_option
-@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default=None, help="Read every file as this format.")
+@click.option(
+    "--input-format",
+    type=click.Choice(INPUT_FORMATS),
+    default=None,
+    help="Read every file as this format.",
+)
 def report_command(
     paths: tuple[str, ...],
     output: str | None,
@@ -349,7 +424,10 @@ def report_command(
             click.echo(format_table(weekly_table(result, period, threshold)))
         else:
             df = weekly_report(result, Path(output), period, threshold)
-            click.echo(f"wrote {output}: {len(df)} rows ({period}), {len(result.sessions)} sessions", err=True)
+            click.echo(
+                f"wrote {output}: {len(df)} rows ({period}), {len(result.sessions)} sessions",
+                err=True,
+            )
     except OutputError as exc:
         _fail(str(exc))
     sys.exit(EXIT_ERROR if result.input_errors else EXIT_CLEAN)

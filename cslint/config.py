@@ -44,11 +44,23 @@ DEFAULT_SESSION_GAP_S = 1800
 
 _TOP_KEYS = {"extends", "select", "ignore", "session_gap_s", "shop", "rules"}
 _SHOP_KEYS = {
-    "name", "names", "bot_names", "free_shipping", "free_shipping_from", "free_shipping_until",
+    "name",
+    "names",
+    "bot_names",
+    "free_shipping",
+    "free_shipping_from",
+    "free_shipping_until",
 }
 _RULE_KEYS = {
-    "points", "max_deductions", "severity", "message", "suggestion", "params",
-    "add_phrases", "add_whitelist", "enabled",
+    "points",
+    "max_deductions",
+    "severity",
+    "message",
+    "suggestion",
+    "params",
+    "add_phrases",
+    "add_whitelist",
+    "enabled",
 }
 
 
@@ -150,7 +162,9 @@ def load_config(
         start = Path(paths[0]) if paths else Path.cwd()
         if start.exists():
             found = find_config_file(start)
-            if found is not None and (config_file is None or found.resolve() != Path(config_file).resolve()):
+            if found is not None and (
+                config_file is None or found.resolve() != Path(config_file).resolve()
+            ):
                 config = merge_file(config, found)
     if config_file is not None:
         path = Path(config_file)
@@ -172,7 +186,9 @@ def merge_file(config: Config, path: Path) -> Config:
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("cslint", {})
         if not isinstance(table, dict):
-            raise ConfigError(str(path), line_of(text, "[tool.cslint"), "[tool.cslint] must be a table")
+            raise ConfigError(
+                str(path), line_of(text, "[tool.cslint"), "[tool.cslint] must be a table"
+            )
         data = table
     merged = merge_table(config, data, origin=str(path), text=text)
     return replace(merged, base_dir=path.parent, sources=(*config.sources, str(path)))
@@ -186,7 +202,9 @@ def merge_table(config: Config, data: dict[str, Any], *, origin: str, text: str)
 
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise fail(f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(_TOP_KEYS))})", unknown[0])
+        raise fail(
+            f"unknown setting {unknown[0]!r} (known: {', '.join(sorted(_TOP_KEYS))})", unknown[0]
+        )
     updates: dict[str, Any] = {}
     for key in ("extends", "select", "ignore"):
         if key in data:
@@ -237,7 +255,10 @@ def _merge_shop(shop: ShopFacts, table: Any, fail: Any) -> ShopFacts:
         raise fail("[shop] must be a table", "shop")
     unknown = sorted(set(table) - _SHOP_KEYS)
     if unknown:
-        raise fail(f"unknown [shop] setting {unknown[0]!r} (known: {', '.join(sorted(_SHOP_KEYS))})", unknown[0])
+        raise fail(
+            f"unknown [shop] setting {unknown[0]!r} (known: {', '.join(sorted(_SHOP_KEYS))})",
+            unknown[0],
+        )
     names = list(shop.names)
     if "name" in table:
         names += _str_list(table["name"], "name", fail)
@@ -261,7 +282,10 @@ def _merge_rule(old: RuleOverride, code: str, body: Any, fail: Any, origin: str)
         raise fail(f"[rules.{code}] must be a table", f"rules.{code}", code)
     unknown = sorted(set(body) - _RULE_KEYS)
     if unknown:
-        raise fail(f"unknown setting {unknown[0]!r} for rule {code} (known: {', '.join(sorted(_RULE_KEYS))})", unknown[0])
+        raise fail(
+            f"unknown setting {unknown[0]!r} for rule {code} (known: {', '.join(sorted(_RULE_KEYS))})",
+            unknown[0],
+        )
     updates: dict[str, Any] = {"origin": origin}
     for key in ("points", "max_deductions"):
         if key in body:

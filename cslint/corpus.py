@@ -137,12 +137,18 @@ def load_cases(path: Path) -> list[Case]:
         where = f"{name}:{line}"
         unknown = sorted(set(case) - _CASE_KEYS)
         if unknown:
-            raise ConfigError(name, line, f"unknown key {unknown[0]!r} in case (known: {', '.join(sorted(_CASE_KEYS))})")
+            raise ConfigError(
+                name,
+                line,
+                f"unknown key {unknown[0]!r} in case (known: {', '.join(sorted(_CASE_KEYS))})",
+            )
         given = [k for k in _TRANSCRIPT_KEYS if k in case]
         if len(given) != 1:
             raise ConfigError(name, line, "a case needs exactly one of agent, chat, chats, csv")
         if "expect" not in case:
-            raise ConfigError(name, line, "a case needs expect = [...] (an empty list for a clean case)")
+            raise ConfigError(
+                name, line, "a case needs expect = [...] (an empty list for a clean case)"
+            )
         scope = case.get("scope", None)
         case_scope = file_scope
         if scope == "all":
@@ -169,7 +175,13 @@ def _transcript(key: str, value: Any, where: str) -> tuple[tuple[str, str], ...]
     if key == "agent":
         if not isinstance(value, str):
             raise ConfigError(where, None, "agent must be a string")
-        row = {"time": AGENT_TIME, "buyer": BUYER_NICK, "sender": AGENT_NICK, "text": value, "role": "agent"}
+        row = {
+            "time": AGENT_TIME,
+            "buyer": BUYER_NICK,
+            "sender": AGENT_NICK,
+            "text": value,
+            "role": "agent",
+        }
         return ((".jsonl", json.dumps(row, ensure_ascii=False) + "\n"),)
     if key == "chats":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -184,7 +196,13 @@ def find_corpus_files(paths: Iterable[str | Path]) -> list[Path]:
     found: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found.extend(sorted(q for q in p.rglob("*.toml") if not any(part.startswith(".") for part in q.parts)))
+            found.extend(
+                sorted(
+                    q
+                    for q in p.rglob("*.toml")
+                    if not any(part.startswith(".") for part in q.parts)
+                )
+            )
         elif p.exists():
             found.append(p)
         else:

@@ -28,7 +28,8 @@ max(0, 100 − deductions). Change points, parameters and lists per shop in
 def _example(case: Case) -> str:
     suffix, content = case.transcript[0]
     if suffix == ".jsonl":
-        return "`" + json.loads(content)["text"].replace("`", "'") + "`"
+        text = str(json.loads(content)["text"])
+        return "`" + text.replace("`", "'") + "`"
     return "(transcript, see corpus)"
 
 
@@ -37,26 +38,40 @@ def render() -> str:
     rulesets = {p.stem: p for p in bundled_rulesets().values()}
     out = [_HEADER, "| code | name | severity | points | ruleset |", "|---|---|---|---|---|"]
     for spec, _ in specs:
-        ruleset = next((name for name, path in rulesets.items() if str(path) == spec.origin), spec.origin)
+        ruleset = next(
+            (name for name, path in rulesets.items() if str(path) == spec.origin), spec.origin
+        )
         out.append(
             f"| [{spec.code}](#{spec.code.lower()}) | {qualified_name(spec.code, spec.name)} "
             f"| {spec.severity.value} | {spec.points} | {ruleset} |"
         )
     for spec, kind in specs:
-        out += ["", f"## {spec.code}", "", f"**{qualified_name(spec.code, spec.name)}**: {spec.description}", ""]
+        out += [
+            "",
+            f"## {spec.code}",
+            "",
+            f"**{qualified_name(spec.code, spec.name)}**: {spec.description}",
+            "",
+        ]
         out.append(f"- kind: `{spec.kind}` ({kind.description})")
-        out.append(f"- severity: {spec.severity.value}; points: {spec.points}; max deductions per session: {spec.max_deductions}")
+        out.append(
+            f"- severity: {spec.severity.value}; points: {spec.points}; max deductions per session: {spec.max_deductions}"
+        )
         out.append(f"- message: {spec.message}")
         if spec.suggestion:
             out.append(f"- suggestion: {spec.suggestion}")
         params = {**{n: p.default for n, p in kind.params.items()}, **spec.params}
         for name, value in params.items():
             help_text = kind.params[name].help
-            out.append(f"- parameter `{name}` = `{value!r}`" + (f": {help_text}" if help_text else ""))
+            out.append(
+                f"- parameter `{name}` = `{value!r}`" + (f": {help_text}" if help_text else "")
+            )
         for name, entries in spec.lists.items():
             out.append(f"- {name}: " + "、".join(entries))
         if spec.replacements:
-            out.append("- replacements: " + "; ".join(f"{k} → {v}" for k, v in spec.replacements.items()))
+            out.append(
+                "- replacements: " + "; ".join(f"{k} → {v}" for k, v in spec.replacements.items())
+            )
         if spec.yield_to:
             out.append("- not reported inside a hit of: " + ", ".join(spec.yield_to))
         out.append(f"- source: {spec.source}")

@@ -48,7 +48,9 @@ class Engine:
         self.rules = list(pack.rules)
         self._yield_to = {r.code: set(r.spec.yield_to) for r in self.rules if r.spec.yield_to}
         self._order = {r.code: n for n, r in enumerate(self.rules)}
-        self.analyze: Callable[[str], TextAnalysis] = lru_cache(maxsize=ANALYSIS_CACHE_SIZE)(analyze)
+        self.analyze: Callable[[str], TextAnalysis] = lru_cache(maxsize=ANALYSIS_CACHE_SIZE)(
+            analyze
+        )
         self.find_hits: Callable[[TextAnalysis], Mapping[str, tuple[PhraseHit, ...]]] = lru_cache(
             maxsize=ANALYSIS_CACHE_SIZE
         )(pack.find_hits)
@@ -119,7 +121,9 @@ class Engine:
         outcomes = [self.check_session(s) for s in sessions]
         return self.score(outcomes, self.finish(outcomes))
 
-    def score(self, outcomes: list[SessionOutcome], extra: list[Violation]) -> tuple[list[SessionResult], list[Violation]]:
+    def score(
+        self, outcomes: list[SessionOutcome], extra: list[Violation]
+    ) -> tuple[list[SessionResult], list[Violation]]:
         by_session: dict[tuple[str | None, str], list[Violation]] = {}
         for v in extra:
             by_session.setdefault((v.shop, v.session), []).append(v)

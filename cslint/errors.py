@@ -34,8 +34,8 @@ def load_toml(path: Path) -> tuple[dict[str, Any], str]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(str(path), line, "not UTF-8 (TOML files must be UTF-8)") from None
+        bad_line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(str(path), bad_line, "not UTF-8 (TOML files must be UTF-8)") from None
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:

@@ -34,7 +34,9 @@ ADDRESS = "address"
 _LINK = re.compile(r"(?:https?://|www\.)\S+|[\w.-]+\.(?:com|cn|net|tv|hk)(?:/\S*)?", re.ASCII)
 # A run of digits, optionally grouped by single spaces/dashes (phone style).
 _PHONE = re.compile(r"(?<![\d])1[3-9]\d(?:[ -]?\d){8}(?![\d])")
-_DIGITS = re.compile(r"(?<![\dA-Za-z])\d{15,20}(?![\dA-Za-z])|(?<![\dA-Za-z])\d{17}[Xx](?![\dA-Za-z])")
+_DIGITS = re.compile(
+    r"(?<![\dA-Za-z])\d{15,20}(?![\dA-Za-z])|(?<![\dA-Za-z])\d{17}[Xx](?![\dA-Za-z])"
+)
 _CJK = "\u4e00-\u9fff"
 _PROVINCES = (
     "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"

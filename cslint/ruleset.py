@@ -53,11 +53,28 @@ from cslint.text.normalize import normalize_phrase
 
 _CODE = re.compile(r"^[A-Z]{1,4}\d{3}$")
 _RULE_KEYS = {
-    "code", "name", "kind", "severity", "points", "max_deductions", "message", "suggestion",
-    "description", "source", "replacements", "params", "groups", "yield_to",
+    "code",
+    "name",
+    "kind",
+    "severity",
+    "points",
+    "max_deductions",
+    "message",
+    "suggestion",
+    "description",
+    "source",
+    "replacements",
+    "params",
+    "groups",
+    "yield_to",
 }
 CATEGORIES = {
-    "W": "wording", "S": "style", "T": "timing", "F": "flow", "C": "commitment", "P": "platform",
+    "W": "wording",
+    "S": "style",
+    "T": "timing",
+    "F": "flow",
+    "C": "commitment",
+    "P": "platform",
 }
 MAX_PATTERN_LENGTH = 200
 
@@ -86,7 +103,9 @@ def qualified_name(code: str, name: str) -> str:
 
 @dataclass
 class _Loaded:
-    rules: dict[str, tuple[dict[str, Any], str, str]] = field(default_factory=dict)  # code -> (table, file, text)
+    rules: dict[str, tuple[dict[str, Any], str, str]] = field(
+        default_factory=dict
+    )  # code -> (table, file, text)
     lists: dict[str, list[str]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
 
@@ -101,21 +120,33 @@ def _resolve(ref: str, base_dir: Path) -> Path:
     return path
 
 
-def _load_into(acc: _Loaded, ref: str, base_dir: Path, origin: str, stack: tuple[Path, ...]) -> None:
+def _load_into(
+    acc: _Loaded, ref: str, base_dir: Path, origin: str, stack: tuple[Path, ...]
+) -> None:
     path = _resolve(ref, base_dir)
     if not path.is_file():
         known = ", ".join(bundled_rulesets())
-        raise ConfigError(origin, None, f"ruleset {ref!r} not found (bundled: {known}; or a path to a .toml file)")
+        raise ConfigError(
+            origin, None, f"ruleset {ref!r} not found (bundled: {known}; or a path to a .toml file)"
+        )
     key = path.resolve()
     if key in stack:
-        raise ConfigError(str(path), None, "ruleset extends itself (cycle: " + " -> ".join(p.name for p in (*stack, key)) + ")")
+        raise ConfigError(
+            str(path),
+            None,
+            "ruleset extends itself (cycle: " + " -> ".join(p.name for p in (*stack, key)) + ")",
+        )
     if str(key) in acc.files:
         return  # diamond: already loaded through another parent
     data, text = load_toml(path)
     name = str(path)
     unknown = sorted(set(data) - {"ruleset", "lists", "rule"})
     if unknown:
-        raise ConfigError(name, line_of(text, unknown[0]), f"unknown table {unknown[0]!r} (known: ruleset, lists, rule)")
+        raise ConfigError(
+            name,
+            line_of(text, unknown[0]),
+            f"unknown table {unknown[0]!r} (known: ruleset, lists, rule)",
+        )
     meta = data.get("ruleset", {})
     if not isinstance(meta, dict):
         raise ConfigError(name, line_of(text, "ruleset"), "[ruleset] must be a table")
@@ -123,7 +154,9 @@ def _load_into(acc: _Loaded, ref: str, base_dir: Path, origin: str, stack: tuple
     if isinstance(extends, str):
         extends = [extends]
     if not isinstance(extends, list) or not all(isinstance(e, str) for e in extends):
-        raise ConfigError(name, line_of(text, "extends"), "extends must be a list of ruleset names or paths")
+        raise ConfigError(
+            name, line_of(text, "extends"), "extends must be a list of ruleset names or paths"
+        )
     for parent in extends:
         _load_into(acc, parent, path.parent, name, (*stack, key))
     lists = data.get("lists", {})
@@ -137,7 +170,11 @@ def _load_into(acc: _Loaded, ref: str, base_dir: Path, origin: str, stack: tuple
     for table in rules:
         code = table.get("code")
         if not isinstance(code, str) or not _CODE.match(code):
-            raise ConfigError(name, line_of(text, f'code = "{code}"', "[[rule]]"), f"bad or missing rule code {code!r} (letters then three digits, e.g. W001)")
+            raise ConfigError(
+                name,
+                line_of(text, f'code = "{code}"', "[[rule]]"),
+                f"bad or missing rule code {code!r} (letters then three digits, e.g. W001)",
+            )
         acc.rules[code] = (table, name, text)
     acc.files.append(str(key))
 
@@ -173,10 +210,16 @@ def _check_pattern(pattern: str, file: str, text: str) -> None:
     if re.search(r"\\[1-9]|\(\?P=", pattern):
         raise ConfigError(file, where, f"pattern {pattern!r}: backreferences are not allowed")
     if re.search(r"\([^()]*[+*}][^()]*\)\s*[+*{]", pattern):
-        raise ConfigError(file, where, f"pattern {pattern!r}: nested quantifiers can hang on long text; rewrite without a repeated group of repeats")
+        raise ConfigError(
+            file,
+            where,
+            f"pattern {pattern!r}: nested quantifiers can hang on long text; rewrite without a repeated group of repeats",
+        )
 
 
-def _build_spec(code: str, table: dict[str, Any], file: str, text: str, lists: Mapping[str, list[str]]) -> tuple[RuleSpec, type[Rule]]:
+def _build_spec(
+    code: str, table: dict[str, Any], file: str, text: str, lists: Mapping[str, list[str]]
+) -> tuple[RuleSpec, type[Rule]]:
     start = line_of(text, f'code = "{code}"') or 0
 
     def fail(reason: str, *needles: str) -> ConfigError:
@@ -190,14 +233,19 @@ def _build_spec(code: str, table: dict[str, Any], file: str, text: str, lists: M
     allowed = _RULE_KEYS | set(kind.lists)
     unknown = sorted(set(table) - allowed)
     if unknown:
-        raise fail(f"unknown key {unknown[0]!r} for kind {kind_name!r} (lists it reads: {', '.join(kind.lists) or 'none'})", unknown[0])
+        raise fail(
+            f"unknown key {unknown[0]!r} for kind {kind_name!r} (lists it reads: {', '.join(kind.lists) or 'none'})",
+            unknown[0],
+        )
     for key in ("name", "message"):
         if not isinstance(table.get(key), str) or not table[key].strip():
             raise fail(f"missing {key}", key, "kind")
     try:
         severity = Severity(table.get("severity", "warning"))
     except ValueError:
-        raise fail(f"severity must be one of {', '.join(s.value for s in Severity)}", "severity") from None
+        raise fail(
+            f"severity must be one of {', '.join(s.value for s in Severity)}", "severity"
+        ) from None
     points = table.get("points", 1)
     max_deductions = table.get("max_deductions", 1)
     for key, value in (("points", points), ("max_deductions", max_deductions)):
@@ -216,7 +264,9 @@ def _build_spec(code: str, table: dict[str, Any], file: str, text: str, lists: M
         if not isinstance(groups, dict):
             raise fail("[rule.groups] must be a table of phrase lists", "groups")
         for group, entries in groups.items():
-            spec_lists[f"group:{group}"] = tuple(_expand(_phrase_list(entries, f"groups.{group}", file, text, group), lists, fail))
+            spec_lists[f"group:{group}"] = tuple(
+                _expand(_phrase_list(entries, f"groups.{group}", file, text, group), lists, fail)
+            )
     for list_name in kind.required_lists:
         if not spec_lists.get(list_name):
             raise fail(f"kind {kind_name!r} needs a non-empty list {list_name!r}", "kind")
@@ -224,7 +274,9 @@ def _build_spec(code: str, table: dict[str, Any], file: str, text: str, lists: M
         _check_pattern(pattern, file, text)
 
     replacements = table.get("replacements", {})
-    if not isinstance(replacements, dict) or not all(isinstance(k, str) and isinstance(v, str) and k.strip() for k, v in replacements.items()):
+    if not isinstance(replacements, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and k.strip() for k, v in replacements.items()
+    ):
         raise fail("replacements must map phrases to replacement strings", "replacements")
     params = dict(table.get("params", {}))
     _check_params(kind, params, fail)
@@ -269,7 +321,9 @@ def _check_params(kind: type[Rule], params: Mapping[str, Any], fail: Any) -> Non
             known = ", ".join(kind.params) or "none"
             raise fail(f"unknown parameter {name!r} for kind {kind.kind!r} (known: {known})", name)
         expected = kind.params[name].type
-        ok = isinstance(value, expected) and not (isinstance(value, bool) and bool not in _as_tuple(expected))
+        ok = isinstance(value, expected) and not (
+            isinstance(value, bool) and bool not in _as_tuple(expected)
+        )
         if not ok:
             raise fail(f"parameter {name!r} must be {_type_names(expected)}, not {value!r}", name)
 
@@ -288,7 +342,11 @@ def _apply_override(spec: RuleSpec, kind: type[Rule], o: RuleOverride) -> RuleSp
 
     lists = dict(spec.lists)
     if o.add_phrases:
-        main = "phrases" if "phrases" in kind.lists else ("anchors" if "anchors" in kind.lists else None)
+        main = (
+            "phrases"
+            if "phrases" in kind.lists
+            else ("anchors" if "anchors" in kind.lists else None)
+        )
         if main is None:
             raise fail(f"kind {kind.kind!r} has no phrase list to add to")
         lists[main] = (*lists.get(main, ()), *o.add_phrases)
@@ -308,7 +366,13 @@ def _apply_override(spec: RuleSpec, kind: type[Rule], o: RuleOverride) -> RuleSp
             raise fail(f"severity must be one of {', '.join(s.value for s in Severity)}") from None
     params = {**spec.params, **o.params}
     try:
-        _check_params(kind, o.params, lambda reason, *_: ConfigError(o.origin or "<config>", None, f"[rules.{spec.code}.params]: {reason}"))
+        _check_params(
+            kind,
+            o.params,
+            lambda reason, *_: ConfigError(
+                o.origin or "<config>", None, f"[rules.{spec.code}.params]: {reason}"
+            ),
+        )
     except ConfigError:
         raise
     return replace(
@@ -324,7 +388,9 @@ def _apply_override(spec: RuleSpec, kind: type[Rule], o: RuleOverride) -> RuleSp
 
 
 def _matches(code: str, name: str, prefix: str) -> bool:
-    return code.startswith(prefix) or qualified_name(code, name).startswith(prefix) or name == prefix
+    return (
+        code.startswith(prefix) or qualified_name(code, name).startswith(prefix) or name == prefix
+    )
 
 
 @dataclass
@@ -355,7 +421,9 @@ class RulePack:
             if not text:
                 continue
             for start, end, (code, list_name) in index.find(text):
-                found.setdefault(code, []).append(PhraseHit(number, start, end, list_name, text[start:end]))
+                found.setdefault(code, []).append(
+                    PhraseHit(number, start, end, list_name, text[start:end])
+                )
         return {code: tuple(hits) for code, hits in found.items()}
 
     def infos(self) -> list[RuleInfo]:
@@ -380,7 +448,9 @@ def load_specs(config: Config) -> list[tuple[RuleSpec, type[Rule]]]:
     """Every rule of the configured rulesets, with the shop's overrides, before selection."""
     acc = _Loaded()
     for ref in config.extends:
-        _load_into(acc, ref, config.base_dir, config.sources[-1] if config.sources else "<config>", ())
+        _load_into(
+            acc, ref, config.base_dir, config.sources[-1] if config.sources else "<config>", ()
+        )
     specs: list[tuple[RuleSpec, type[Rule]]] = []
     for code, (table, file, text) in acc.rules.items():
         spec, kind = _build_spec(code, table, file, text, acc.lists)
@@ -391,7 +461,11 @@ def load_specs(config: Config) -> list[tuple[RuleSpec, type[Rule]]]:
     known = {spec.code for spec, _ in specs}
     for code, override in config.rules.items():
         if code not in known:
-            raise ConfigError(override.origin or "<config>", None, f"[rules.{code}]: no rule {code} in the rulesets {', '.join(config.extends)}")
+            raise ConfigError(
+                override.origin or "<config>",
+                None,
+                f"[rules.{code}]: no rule {code} in the rulesets {', '.join(config.extends)}",
+            )
     return specs
 
 
@@ -401,7 +475,9 @@ def load_pack(config: Config) -> RulePack:
     for prefix in (*config.select, *config.ignore):
         if not any(_matches(spec.code, spec.name, prefix) for spec, _ in specs):
             where = config.sources[-1] if config.sources else "<command line>"
-            raise ConfigError(where, None, f"select/ignore: {prefix!r} matches no rule code or name")
+            raise ConfigError(
+                where, None, f"select/ignore: {prefix!r} matches no rule code or name"
+            )
     rules: list[Rule] = []
     for spec, kind in specs:
         override = config.rules.get(spec.code)
@@ -413,4 +489,9 @@ def load_pack(config: Config) -> RulePack:
             continue
         rules.append(kind(spec))
     rules.sort(key=lambda r: r.code)
-    return RulePack(rules=rules, shop=config.shop, session_gap_s=config.session_gap_s, files=[s for s in config.sources])
+    return RulePack(
+        rules=rules,
+        shop=config.shop,
+        session_gap_s=config.session_gap_s,
+        files=[s for s in config.sources],
+    )

@@ -16,7 +16,9 @@ from cslint.model import Violation
 _EPOCH = datetime.min
 
 
-def score_session(violations: Sequence[Violation], max_deductions: Mapping[str, int]) -> tuple[list[Violation], int]:
+def score_session(
+    violations: Sequence[Violation], max_deductions: Mapping[str, int]
+) -> tuple[list[Violation], int]:
     """The violations with ``deducted`` set (in time order within a rule), and the total deduction."""
     ordered = sorted(violations, key=lambda v: (v.time or _EPOCH, v.line, v.span or (0, 0), v.code))
     used: dict[str, int] = {}

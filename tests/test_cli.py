@@ -60,8 +60,22 @@ def test_exit_1_with_violations_and_json_fields(logs: Path) -> None:
     doc = json.loads(out)
     assert set(doc) >= {"violations", "input_errors", "summary"}
     v = next(v for v in doc["violations"] if v["code"] == "P001")
-    for field in ("code", "name", "severity", "points", "message", "suggestion", "file", "line",
-                  "session", "buyer", "agent", "time", "text", "span"):
+    for field in (
+        "code",
+        "name",
+        "severity",
+        "points",
+        "message",
+        "suggestion",
+        "file",
+        "line",
+        "session",
+        "buyer",
+        "agent",
+        "time",
+        "text",
+        "span",
+    ):
         assert field in v
     assert v["line"] == 3 and v["points"] == 6 and v["agent"] == "店:小美"
     start, end = v["span"]
@@ -72,7 +86,9 @@ def test_exit_1_with_violations_and_json_fields(logs: Path) -> None:
 
 
 def test_exit_2_for_a_missing_path_but_others_are_checked(logs: Path) -> None:
-    code, out, err = run("check", "--isolated", "-f", "json", str(logs / "dirty.csv"), str(logs / "nope.csv"))
+    code, out, err = run(
+        "check", "--isolated", "-f", "json", str(logs / "dirty.csv"), str(logs / "nope.csv")
+    )
     assert code == 2
     doc = json.loads(out)
     assert any(v["code"] == "P001" for v in doc["violations"])
@@ -99,10 +115,18 @@ def test_exit_2_for_a_broken_config(tmp_path: Path, logs: Path) -> None:
 
 def test_output_file_and_missing_folder(logs: Path, tmp_path: Path) -> None:
     target = tmp_path / "report.json"
-    code, out, _ = run("check", "--isolated", "-f", "json", "-o", str(target), str(logs / "dirty.csv"))
+    code, out, _ = run(
+        "check", "--isolated", "-f", "json", "-o", str(target), str(logs / "dirty.csv")
+    )
     assert code == 1 and out == ""
     assert json.loads(target.read_text(encoding="utf-8"))["summary"]["violations"] >= 1
-    code, _, err = run("check", "--isolated", "-o", str(tmp_path / "no" / "such" / "r.txt"), str(logs / "dirty.csv"))
+    code, _, err = run(
+        "check",
+        "--isolated",
+        "-o",
+        str(tmp_path / "no" / "such" / "r.txt"),
+        str(logs / "dirty.csv"),
+    )
     assert code == 2 and "does not exist" in err
 
 
@@ -136,7 +160,12 @@ def test_real_cli_on_the_real_examples() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "cslint", "check", str(EXAMPLES), "-f", "json"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)

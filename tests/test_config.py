@@ -35,7 +35,10 @@ def test_pyproject_tool_table(tmp_path: Path) -> None:
 
 
 def test_merge_order_defaults_found_explicit_flags(tmp_path: Path) -> None:
-    write(tmp_path / "cslint.toml", "[rules.W001]\npoints = 3\n[rules.T001.params]\nfirst_response_s = 10\n")
+    write(
+        tmp_path / "cslint.toml",
+        "[rules.W001]\npoints = 3\n[rules.T001.params]\nfirst_response_s = 10\n",
+    )
     explicit = write(tmp_path / "ci.toml", "[rules.W001]\npoints = 5\n")
     config = load_config([tmp_path], explicit, select=["W", "T"])
     pack = load_pack(config)
@@ -47,7 +50,10 @@ def test_merge_order_defaults_found_explicit_flags(tmp_path: Path) -> None:
 
 
 def test_add_phrases_and_whitelist(tmp_path: Path) -> None:
-    cfg = write(tmp_path / "c.toml", '[rules.W001]\nadd_phrases = ["我不晓得"]\n[rules.W002]\nadd_whitelist = ["不好意思"]\n')
+    cfg = write(
+        tmp_path / "c.toml",
+        '[rules.W001]\nadd_phrases = ["我不晓得"]\n[rules.W002]\nadd_whitelist = ["不好意思"]\n',
+    )
     pack = load_pack(load_config([], cfg, discover=False))
     w001, w002 = pack.rule("W001"), pack.rule("W002")
     assert w001 is not None and "我不晓得" in w001.spec.list("phrases")
@@ -81,7 +87,9 @@ def test_shop_ruleset_extends_bundled(tmp_path: Path) -> None:
         ('extends = ["no-such-ruleset"]\n', None, "not found"),
     ],
 )
-def test_config_errors_name_file_line_and_reason(tmp_path: Path, text: str, line: int | None, reason: str) -> None:
+def test_config_errors_name_file_line_and_reason(
+    tmp_path: Path, text: str, line: int | None, reason: str
+) -> None:
     cfg = write(tmp_path / "cslint.toml", text)
     with pytest.raises(ConfigError) as info:
         load_pack(load_config([], cfg, discover=False))

@@ -8,12 +8,12 @@ from collections import Counter
 import pytest
 
 from cslint.config import Config
-AGENT_NICK, BUYER_NICK = "测试旗舰店:小美", "tb_buyer"
 from cslint.model import Message, Role, Session
 from cslint.rules.base import RuleSpec, SessionContext
 from cslint.ruleset import bundled_rulesets, load_pack, load_specs
 from cslint.text.normalize import normalize_phrase
 
+AGENT_NICK, BUYER_NICK = "测试旗舰店:小美", "tb_buyer"
 SPECS: list[RuleSpec] = [spec for spec, _ in load_specs(Config())]
 
 
@@ -52,7 +52,9 @@ def test_every_rule_is_documented(spec: RuleSpec) -> None:
 def _agent_session(text: str) -> Session:
     from datetime import datetime
 
-    message = Message(datetime(2025, 3, 3, 10), BUYER_NICK, AGENT_NICK, text, Role.AGENT, "<replacement>", 1)
+    message = Message(
+        datetime(2025, 3, 3, 10), BUYER_NICK, AGENT_NICK, text, Role.AGENT, "<replacement>", 1
+    )
     return Session("s", BUYER_NICK, None, (message,))
 
 

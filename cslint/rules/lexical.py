@@ -29,7 +29,9 @@ _PLACEHOLDER = re.compile(r"^\s*[\[【][^\[\]【】]{1,8}[\]】]\s*$")
 
 
 def contained(inner: PhraseHit, outer: PhraseHit) -> bool:
-    return inner.sentence == outer.sentence and outer.start <= inner.start and inner.end <= outer.end
+    return (
+        inner.sentence == outer.sentence and outer.start <= inner.start and inner.end <= outer.end
+    )
 
 
 def not_whitelisted(hits: Iterable[PhraseHit], whitelist: Sequence[PhraseHit]) -> list[PhraseHit]:
@@ -100,12 +102,23 @@ class PhraseRule(_WordRule):
     kind = "phrase"
     description = "a listed phrase or pattern in an agent message"
     lists = (
-        "phrases", "whitelist", "patterns", "unless_sentence", "unless_session",
-        "unless_earlier_buyer", "unless_earlier_agent",
+        "phrases",
+        "whitelist",
+        "patterns",
+        "unless_sentence",
+        "unless_session",
+        "unless_earlier_buyer",
+        "unless_earlier_agent",
     )
     params: ClassVar[dict[str, ParamSpec]] = {
-        "boundary": ParamSpec(str, "token", "token: hits must start and end on jieba token boundaries; none: any substring"),
-        "requires_shop": ParamSpec(str, "", "a [shop] fact that must be true for the rule to run (free_shipping)"),
+        "boundary": ParamSpec(
+            str,
+            "token",
+            "token: hits must start and end on jieba token boundaries; none: any substring",
+        ),
+        "requires_shop": ParamSpec(
+            str, "", "a [shop] fact that must be true for the rule to run (free_shipping)"
+        ),
     }
 
     def __init__(self, spec: Any) -> None:
@@ -139,9 +152,13 @@ class PhraseRule(_WordRule):
             ctx.has(j, self.code, "unless_session") for j in ctx.non_system()
         ):
             return True
-        for list_name, role in (("unless_earlier_buyer", Role.BUYER), ("unless_earlier_agent", Role.AGENT)):
+        for list_name, role in (
+            ("unless_earlier_buyer", Role.BUYER),
+            ("unless_earlier_agent", Role.AGENT),
+        ):
             if spec.list(list_name) and any(
-                ctx.messages[j].role is role and any(h.list == list_name for h in self.clean_hits(ctx, j))
+                ctx.messages[j].role is role
+                and any(h.list == list_name for h in self.clean_hits(ctx, j))
                 for j in range(index)
             ):
                 return True
@@ -170,7 +187,9 @@ class PhraseRule(_WordRule):
                 continue
             sentences = ctx.analysis(index).sentences
             if token_boundary:
-                main = [h for h in main if on_token_boundaries(sentences[h.sentence], h.start, h.end)]
+                main = [
+                    h for h in main if on_token_boundaries(sentences[h.sentence], h.start, h.end)
+                ]
             if self.unless_sentence:
                 main = [h for h in main if not self._sentence_exempt(hits, h.sentence)]
             if not main or self._context_exempt(ctx, index):
@@ -243,7 +262,9 @@ class CooccurrenceRule(_WordRule):
                 end = max(anchor.end, *(t.end for t in triggers))
                 hit = PhraseHit(anchor.sentence, start, end, "anchors", "")
                 span = ctx.raw_span(index, hit)
-                yield ctx.violation(self.spec, index, span=span, group=group, match=self.raw_match(ctx, index, span))
+                yield ctx.violation(
+                    self.spec, index, span=span, group=group, match=self.raw_match(ctx, index, span)
+                )
 
     def _first_group(self, in_sentence: Sequence[PhraseHit]) -> tuple[str, list[PhraseHit]] | None:
         for name, entries in self.groups:
@@ -406,11 +427,34 @@ class EndingParticleRule(_WordRule):
                     continue
                 hit = PhraseHit(number, len(text) - 1, len(text), "phrases", text[-1])
                 span = ctx.raw_span(index, hit)
-                yield ctx.violation(self.spec, index, span=span, match=self.raw_match(ctx, index, span))
+                yield ctx.violation(
+                    self.spec, index, span=span, match=self.raw_match(ctx, index, span)
+                )
 
 
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_UNIT_HOURS = {"小时": 1, "天": 24, "日": 24, "工作日": 24, "周": 168, "星期": 168, "礼拜": 168, "月": 720}
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_UNIT_HOURS = {
+    "小时": 1,
+    "天": 24,
+    "日": 24,
+    "工作日": 24,
+    "周": 168,
+    "星期": 168,
+    "礼拜": 168,
+    "月": 720,
+}
 _NUM = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十半]+)"
 _UNIT = r"(?:个)?(?:小时|工作日|天|日|周|星期|礼拜|月)"
 _AMOUNT = rf"(?P<low>{_NUM})(?:\s*[-~～到至]\s*(?P<high>{_NUM}))?\s*(?P<unit>{_UNIT})"
@@ -429,7 +473,9 @@ def _number(text: str) -> float:
         return 0.5
     if "十" in text:  # 十, 十五, 二十, 二十五
         tens, _, ones = text.partition("十")
-        return float((_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0))
+        return float(
+            (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+        )
     value = 0
     for ch in text:
         value = value * 10 + _CN_DIGITS.get(ch, 0)
@@ -482,5 +528,9 @@ class ShippingDelayRule(_WordRule):
         for index, hit in found:
             span = ctx.raw_span(index, hit)
             yield ctx.violation(
-                self.spec, index, span=span, match=self.raw_match(ctx, index, span), max_hours=max_hours
+                self.spec,
+                index,
+                span=span,
+                match=self.raw_match(ctx, index, span),
+                max_hours=max_hours,
             )
