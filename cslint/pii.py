@@ -51,6 +51,8 @@ _ADDRESS = re.compile(
     rf"[{_CJK}A-Za-z\-]{{0,12}}?"
     r"(?:\d+[A-Za-z]?(?:号楼|号|栋|幢|室|单元|楼|层|户|弄|-|#)?)+"  # house numbers
 )
+# verbs and prepositions the short place-name pattern can take in before a city
+_ADDRESS_LEAD = frozenset("到寄发送在是址于往至")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -113,9 +115,11 @@ def find_pii(text: str) -> list[PiiMatch]:
         found.append(PiiMatch(PHONE, start, end, re.sub(r"\D", "", m.group())))
     for m in _ADDRESS.finditer(text):
         start, end = m.span()
+        while end - start > 4 and text[start] in _ADDRESS_LEAD:
+            start += 1  # 寄到杭州市… : the address starts at the place name
         if _inside(links, start, end):
             continue
-        found.append(PiiMatch(ADDRESS, start, end, address_key(m.group())))
+        found.append(PiiMatch(ADDRESS, start, end, address_key(text[start:end])))
     found.sort(key=lambda p: (p.start, -p.end))
     return found
 

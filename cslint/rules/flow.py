@@ -1,0 +1,188 @@
+"""Flow rules (F001–F003): how a session ends, and how a returning buyer is met.
+
+F001 and F002 look at one session. F003 needs the whole run (a buyer's
+earlier session may sit in another file, or later in the same file): each
+session yields a small :class:`ReturnObservation` from ``observe`` and
+``finish`` decides which sessions are returns. Messages are read through
+:func:`cslint.rules.timing.timeline` (time order, duplicates once, system
+messages ignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from cslint.model import Message, Role, Violation
+from cslint.rules.base import Rule, SessionContext, ShopFacts, format_message, register
+from cslint.rules.timing import timeline
+
+__all__ = [
+    "Closing",
+    "LastWord",
+    "ReturnObservation",
+    "ReturningBuyer",
+    "fill_fields",
+    "is_bot",
+]
+
+_TIME = "%Y-%m-%d %H:%M:%S"
+
+
+def is_bot(message: Message, shop: ShopFacts) -> bool:
+    """Whether an agent message is an auto-reply (``店铺:服务助手`` or a configured bot)."""
+    account = message.sender.rsplit(":", 1)[-1].strip()
+    return account in shop.bot_names or message.sender in shop.bot_names
+
+
+@register
+class LastWord(Rule):
+    """F001: the session's last non-system message is the buyer's.
+
+    A buyer message and an agent message stamped in the same last second
+    count as the agent answering. Anchor: the last buyer message.
+    Placeholders: none.
+    """
+
+    kind = "last-word"
+    description = "The session's last non-system message is the buyer's."
+
+    def check(self, ctx: SessionContext) -> Iterable[Violation]:
+        line = timeline(ctx.messages)
+        if not line or ctx.messages[line[-1]].role is not Role.BUYER:
+            return []
+        return [ctx.violation(self.spec, line[-1])]
+
+
+@register
+class Closing(Rule):
+    """F002: the session's last agent message has no closing phrase (list
+    ``phrases``).
+
+    Only sessions in which the buyer wrote and an agent answered: a buyer who
+    never got an answer is T001/F001's business, and a one-way agent notice is
+    not a conversation to close. When several agent messages share the last
+    agent timestamp, a closing in any of them is enough.
+    Anchor: the last agent message. Placeholders: none.
+    """
+
+    kind = "closing"
+    description = "The session's last agent message has no closing phrase."
+    lists = ("phrases",)
+    required_lists = ("phrases",)
+
+    def check(self, ctx: SessionContext) -> Iterable[Violation]:
+        msgs = ctx.messages
+        line = timeline(msgs)
+        agents = [i for i in line if msgs[i].role is Role.AGENT]
+        if not agents or not any(msgs[i].role is Role.BUYER for i in line):
+            return []
+        last = agents[-1]
+        if any(ctx.has(i, self.code, "phrases") for i in agents if msgs[i].time == msgs[last].time):
+            return []
+        return [ctx.violation(self.spec, last)]
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnObservation:
+    """What F003 keeps of one session: who, when, and the violation to report
+    if the session turns out to be a return (None when the agent recognised
+    the buyer)."""
+
+    shop: str | None
+    buyer: str
+    start: datetime
+    candidate: Violation | None
+
+
+@register
+class ReturningBuyer(Rule):
+    """F003: the buyer (same shop, same buyer ID; a session whose shop is
+    unknown matches any shop) has a session that started earlier in the run,
+    and the agent's first message of this session neither names the buyer
+    (their nick, case-insensitive) nor marks the return (list ``phrases``:
+    上次 再次 又来 欢迎回来 老客户 老顾客 …).
+
+    An auto-reply cannot tell old from new buyers (seed 000 lets new buyers
+    get the auto-reply), so when the first agent message is an auto-reply the
+    first message of a human agent is checked as well; either one recognising
+    the buyer is enough. Sessions with only system messages are not sessions
+    of the buyer for this rule. Sessions that start in the same second as the
+    buyer's earliest one are not returns.
+
+    Anchor: the first human agent message (the first agent message when only
+    auto-replies answered; the buyer's first message when no agent wrote).
+    Placeholders: ``{buyer}`` (the nick), ``{first_visit}`` (start of the
+    buyer's earliest session, filled in at the end of the run).
+    """
+
+    kind = "returning-buyer"
+    description = (
+        "The buyer has an earlier session in the same run, and the agent's first message "
+        "of this session neither names the buyer nor marks the return."
+    )
+    lists = ("phrases",)
+
+    def observe(self, ctx: SessionContext) -> ReturnObservation | None:
+        msgs = ctx.messages
+        line = timeline(msgs)
+        if not line:
+            return None
+        session = ctx.session
+        agents = [i for i in line if msgs[i].role is Role.AGENT]
+        first_agent = agents[0] if agents else None
+        first_human = next((i for i in agents if not is_bot(msgs[i], ctx.shop)), None)
+        checked = [i for i in (first_agent, first_human) if i is not None]
+        if any(self._recognises(ctx, i) for i in checked):
+            candidate = None
+        else:
+            anchor = first_human if first_human is not None else first_agent
+            if anchor is None:
+                anchor = next(i for i in line if msgs[i].role is Role.BUYER)
+            candidate = ctx.violation(self.spec, anchor, buyer=session.buyer)
+        return ReturnObservation(session.shop, session.buyer, msgs[line[0]].time, candidate)
+
+    def _recognises(self, ctx: SessionContext, index: int) -> bool:
+        nick = ctx.session.buyer.strip().casefold()
+        if len(nick) >= 2 and nick in ctx.messages[index].text.casefold():  # "a" names nobody
+            return True
+        return ctx.has(index, self.code, "phrases")
+
+    def finish(self, observations: Sequence[Any]) -> Iterable[Violation]:
+        # Two passes over the observations; the only state is one start time
+        # per (shop, buyer). A session whose shop is unknown (an export with no
+        # shop name in it) matches the buyer's sessions in any shop.
+        first: dict[tuple[str | None, str], datetime] = {}
+        anywhere: dict[str, datetime] = {}
+        for obs in observations:
+            if isinstance(obs, ReturnObservation):
+                _keep_min(first, (obs.shop, obs.buyer), obs.start)
+                _keep_min(anywhere, obs.buyer, obs.start)
+        found: list[Violation] = []
+        for obs in observations:
+            if not isinstance(obs, ReturnObservation) or obs.candidate is None:
+                continue
+            if obs.shop is None:
+                earliest = anywhere[obs.buyer]
+            else:
+                same = [first.get((obs.shop, obs.buyer)), first.get((None, obs.buyer))]
+                earliest = min(t for t in same if t is not None)
+            if obs.start > earliest:
+                found.append(fill_fields(obs.candidate, first_visit=earliest.strftime(_TIME)))
+        return found
+
+
+def _keep_min(table: dict[Any, datetime], key: Any, value: datetime) -> None:
+    if key not in table or value < table[key]:
+        table[key] = value
+
+
+def fill_fields(violation: Violation, **fields: Any) -> Violation:
+    """Fill placeholders that only the end of the run knows."""
+    return replace(
+        violation,
+        message=format_message(violation.message, fields),
+        suggestion=(format_message(violation.suggestion, fields) if violation.suggestion else None),
+    )

@@ -1,0 +1,159 @@
+"""P002 buyer-info leak: one buyer's personal data in an agent message to another.
+
+Personal data is what :func:`cslint.pii.find_pii` finds (mobile, order and ID
+numbers, street addresses; item ids and links are not personal data, and digit
+boundaries are respected). A value *belongs* to the buyer of the session where
+it first appears in the run, whether that buyer sent it or the agent sent it
+in their session (RULES.md P002). An agent message in a session with another
+buyer B that contains the value is a leak, unless B had sent the same value
+themselves by then (a shared household phone, a gift address the buyer typed):
+repeating to B what B wrote is no leak.
+
+Run-level state, kept small on purpose (a week of a large shop's logs is
+millions of messages):
+
+- ``observe`` returns, per session, one entry per distinct value (its
+  earliest occurrence, and the earliest time the session's buyer sent it)
+  plus a candidate violation for each agent occurrence that the session's
+  own buyer had not already sent. Values are kept as 12-byte digests, not
+  as text.
+- ``finish`` first collects the values that have candidates (usually few),
+  then indexes owners and senders of those values only, then reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from cslint.model import Role, Violation
+from cslint.pii import ADDRESS, ID_CARD, ORDER, PHONE, find_pii, mask_value
+from cslint.rules.base import ParamSpec, Rule, SessionContext, register
+from cslint.rules.flow import fill_fields
+from cslint.rules.timing import timeline
+
+__all__ = ["LeakObservation", "PiiLeak"]
+
+_TIME = "%Y-%m-%d %H:%M:%S"
+_LABELS = {PHONE: "手机号", ORDER: "订单号", ID_CARD: "身份证号", ADDRESS: "地址"}
+_BUYER, _AGENT = 0, 1  # who sent an occurrence; a buyer wins a tie in time
+
+
+def _digest(kind: str, key: str) -> bytes:
+    return hashlib.blake2b(f"{kind}\0{key}".encode(), digest_size=12).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class LeakObservation:
+    """What P002 keeps of one session (no message lists).
+
+    ``seen``: per value, its earliest occurrence in the session ``(digest,
+    time, sender)`` with sender 0 = buyer, 1 = agent. ``sent``: per value the
+    session's buyer sent, the earliest time. ``candidates``: agent
+    occurrences the buyer had not sent before, with the violation to report.
+    """
+
+    buyer: str
+    seen: tuple[tuple[bytes, datetime, int], ...]
+    sent: tuple[tuple[bytes, datetime], ...]
+    candidates: tuple[tuple[bytes, datetime, Violation], ...]
+
+
+@register
+class PiiLeak(Rule):
+    """P002: personal data (kinds in ``kinds``) that buyer A sent, or that the
+    agent sent in A's session, appears in an agent message of a session with
+    another buyer B, anywhere in the run.
+
+    One violation per value occurrence in the agent message; the span is the
+    value's span in the raw text. Placeholders: ``{value}`` (masked, e.g.
+    ``138****5678``), ``{kind}`` (手机号/订单号/身份证号/地址), ``{kind_code}``
+    (phone/order/id/address), ``{owner}`` (the buyer the value belongs to) and
+    ``{first_seen}`` (when it first appeared); the last two are filled at the
+    end of the run.
+    """
+
+    kind = "pii-leak"
+    description = (
+        "Personal data that buyer A sent (or the agent sent in A's session) appears in an "
+        "agent message of a session with another buyer B, anywhere in the run."
+    )
+    params: ClassVar[Mapping[str, ParamSpec]] = {
+        "kinds": ParamSpec(
+            (list, tuple),
+            [PHONE, ORDER, ID_CARD, ADDRESS],
+            "kinds of personal data checked: phone, order, id, address",
+        ),
+    }
+
+    def observe(self, ctx: SessionContext) -> LeakObservation | None:
+        kinds = {k for k in self.param("kinds") if isinstance(k, str)}
+        msgs = ctx.messages
+        seen: dict[bytes, tuple[datetime, int]] = {}
+        sent: dict[bytes, datetime] = {}
+        candidates: list[tuple[bytes, datetime, Violation]] = []
+        for i in timeline(msgs):  # time order, buyer first within a second
+            m = msgs[i]
+            sender = _BUYER if m.role is Role.BUYER else _AGENT
+            for match in find_pii(m.text):
+                if match.kind not in kinds:
+                    continue
+                key = _digest(match.kind, match.key)
+                if key not in seen:
+                    seen[key] = (m.time, sender)
+                if sender == _BUYER:
+                    sent.setdefault(key, m.time)
+                elif key not in sent:
+                    value = mask_value(match.kind, m.text[match.start : match.end])
+                    violation = ctx.violation(
+                        self.spec,
+                        i,
+                        span=(match.start, match.end),
+                        value=value,
+                        kind=_LABELS.get(match.kind, match.kind),
+                        kind_code=match.kind,
+                    )
+                    candidates.append((key, m.time, violation))
+        if not seen:
+            return None
+        return LeakObservation(
+            buyer=ctx.session.buyer,
+            seen=tuple((k, t, s) for k, (t, s) in seen.items()),
+            sent=tuple(sent.items()),
+            candidates=tuple(candidates),
+        )
+
+    def finish(self, observations: Sequence[Any]) -> Iterable[Violation]:
+        obs_list = [o for o in observations if isinstance(o, LeakObservation)]
+        wanted = {key for o in obs_list for key, _, _ in o.candidates}
+        if not wanted:
+            return []
+        owner: dict[bytes, tuple[datetime, int, str]] = {}
+        senders: dict[bytes, dict[str, datetime]] = {}
+        for o in obs_list:
+            for key, time, sender in o.seen:
+                if key in wanted:
+                    first = (time, sender, o.buyer)
+                    if key not in owner or first < owner[key]:
+                        owner[key] = first
+            for key, time in o.sent:
+                if key in wanted:
+                    by_buyer = senders.setdefault(key, {})
+                    if o.buyer not in by_buyer or time < by_buyer[o.buyer]:
+                        by_buyer[o.buyer] = time
+        found: list[Violation] = []
+        for o in obs_list:
+            for key, time, violation in o.candidates:
+                first_time, _, first_buyer = owner[key]
+                if first_buyer == o.buyer:
+                    continue
+                own_send = senders.get(key, {}).get(o.buyer)
+                if own_send is not None and own_send <= time:
+                    continue
+                found.append(
+                    fill_fields(violation, owner=first_buyer, first_seen=first_time.strftime(_TIME))
+                )
+        return found

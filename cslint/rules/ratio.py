@@ -1,0 +1,117 @@
+"""Style-ratio rules (S001, S002): how many of a session's agent messages
+carry an emoticon, or a friendly particle or smiley.
+
+Both are session-level (``index=None``: the violation belongs to the
+session's primary agent) and are evaluated only when the session has at least
+``min_messages`` agent messages; auto-replies count as agent messages. Exact
+duplicate rows count once (see :func:`cslint.rules.timing.timeline`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import ClassVar
+
+from cslint.model import Role, Violation
+from cslint.rules.base import ParamSpec, Rule, SessionContext, register
+from cslint.rules.timing import timeline
+
+__all__ = ["EmoticonRatio", "ParticleRatio"]
+
+
+def _percent(value: float) -> str:
+    """``0.3`` → ``"30%"``, ``0.125`` → ``"12.5%"``."""
+    text = f"{value * 100:.1f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+class _RatioRule(Rule):
+    """A share of the session's agent messages that must carry a marker."""
+
+    params: ClassVar[Mapping[str, ParamSpec]] = {
+        "min_messages": ParamSpec(int, 3, "agent messages needed before the ratio is judged"),
+        "min_ratio": ParamSpec((int, float), 0.3, "smallest acceptable share, 0–1"),
+    }
+
+    def carries(self, ctx: SessionContext, index: int) -> bool:
+        raise NotImplementedError
+
+    def check(self, ctx: SessionContext) -> Iterable[Violation]:
+        agents = [i for i in timeline(ctx.messages) if ctx.messages[i].role is Role.AGENT]
+        total = len(agents)
+        if total == 0 or total < int(self.param("min_messages")):
+            return []
+        min_ratio = float(self.param("min_ratio"))
+        count = sum(1 for i in agents if self.carries(ctx, i))
+        # count/total is the double nearest the exact ratio, as min_ratio is the
+        # double nearest its decimal: 3/10 vs 0.3 compares equal, never below.
+        ratio = count / total
+        if ratio >= min_ratio:
+            return []
+        return [
+            ctx.violation(
+                self.spec,
+                None,
+                count=count,
+                total=total,
+                ratio=_percent(ratio),
+                min_ratio=_percent(min_ratio),
+                limit=_percent(min_ratio),
+                min_messages=int(self.param("min_messages")),
+            )
+        ]
+
+
+@register
+class EmoticonRatio(_RatioRule):
+    """S001: fewer than ``min_ratio`` of the session's agent messages carry an
+    emoticon (Wangwang code, bracket code, emoji, kaomoji), in sessions with at
+    least ``min_messages`` agent messages.
+
+    Session-level. Placeholders: ``{count}`` (messages with an emoticon),
+    ``{total}`` (agent messages), ``{ratio}`` (``20%``), ``{min_ratio}`` and
+    ``{limit}`` (``30%``), ``{min_messages}``.
+    """
+
+    kind = "emoticon-ratio"
+    description = (
+        "In a session with at least min_messages agent messages, fewer than min_ratio of "
+        "them carry an emoticon."
+    )
+
+    def carries(self, ctx: SessionContext, index: int) -> bool:
+        return bool(ctx.analysis(index).has_emoticon)
+
+
+@register
+class ParticleRatio(_RatioRule):
+    """S002: fewer than ``min_ratio`` of the session's agent messages carry a
+    friendly particle (list ``phrases``: 亲 呵呵 哈 哦 呢 呀 哟, substring of
+    the normalized sentences), a raw marker (``raw_markers``: ``~`` ``～``,
+    looked up in the raw text because ``~`` ends a sentence) or any emoticon.
+
+    Session-level. Placeholders: as S001 (``{count}`` counts messages with a
+    particle, marker or emoticon).
+    """
+
+    kind = "particle-ratio"
+    description = (
+        "In a session with at least min_messages agent messages, fewer than min_ratio of "
+        "them carry a friendly particle, a ~ or an emoticon."
+    )
+    lists = ("phrases",)
+    params: ClassVar[Mapping[str, ParamSpec]] = {
+        **_RatioRule.params,
+        "raw_markers": ParamSpec(
+            (list, tuple), ["~", "～"], "markers looked up in the raw text (~ splits sentences)"
+        ),
+    }
+
+    def carries(self, ctx: SessionContext, index: int) -> bool:
+        text = ctx.messages[index].text
+        markers: Iterable[str] = self.param("raw_markers")
+        if any(isinstance(marker, str) and marker and marker in text for marker in markers):
+            return True
+        if ctx.has(index, self.code, "phrases"):
+            return True
+        return bool(ctx.analysis(index).has_emoticon)

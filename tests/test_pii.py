@@ -1,0 +1,64 @@
+"""Personal data: what counts, digit boundaries, links, and length-preserving masks."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cslint.pii import ADDRESS, ID_CARD, ORDER, PHONE, find_pii, is_id_number, mask_text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "key"),
+    [
+        ("我的电话13812345678", PHONE, "13812345678"),
+        ("电话 138-1234-5678 谢谢", PHONE, "13812345678"),
+        ("手机 139 0013 9001", PHONE, "13900139001"),
+        ("订单号 202503051234567890 查一下", ORDER, "202503051234567890"),
+        ("身份证11010519491231002X", ID_CARD, "11010519491231002X"),
+        ("寄到浙江省杭州市西湖区文三路123号", ADDRESS, "文三路123号"),
+        ("上海市浦东新区张江路88弄5号302室", ADDRESS, "张江路88弄5号302室"),
+    ],
+)
+def test_finds(text: str, kind: str, key: str) -> None:
+    found = find_pii(text)
+    assert [(p.kind, p.key) for p in found] == [(kind, key)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "宝贝id 612345678901 看一下",  # a 12-digit item id
+        "链接 https://item.taobao.com/item.htm?id=613456789012345678",  # digits in a link
+        "编号 2138123456789",  # a phone-shaped run inside a longer number
+        "这款应该是吧台的尺寸,高度105cm",
+        "满199减20，3天内发货",
+    ],
+)
+def test_not_personal_data(text: str) -> None:
+    assert find_pii(text) == []
+
+
+def test_id_check_digit_and_date() -> None:
+    assert is_id_number("11010519491231002X")
+    assert not is_id_number("110105194912310021")  # wrong check digit
+    assert not is_id_number("11010519491331002X")  # month 13
+
+
+def test_masks_keep_length_and_hide_the_middle() -> None:
+    assert mask_text("电话13812345678") == "电话138****5678"
+    assert mask_text("寄到杭州市西湖区文三路123号谢谢") == "寄到杭州市西湖区*******谢谢"
+    text = "订单202503051234567890，电话139-0013-9001"
+    masked = mask_text(text)
+    assert len(masked) == len(text)
+    assert "1234567" not in masked and "0013" not in masked
+
+
+@given(st.text(alphabet=st.sampled_from(list("0123456789 -市区路号省浙江杭州文三亲好abc")), max_size=60))
+def test_masking_never_changes_length_or_leaves_a_found_value(text: str) -> None:
+    masked = mask_text(text)
+    assert len(masked) == len(text)
+    for p in find_pii(text):
+        if p.kind in (PHONE, ORDER, ID_CARD):
+            assert p.key not in "".join(ch for ch in masked if ch.isdigit() or ch == "X")
