@@ -1,0 +1,93 @@
+"""The phrase index: every ruleset phrase in one Aho-Corasick automaton.
+
+A rule pack registers each ``(phrase, payload)`` once; :meth:`PhraseIndex.find`
+then reports every occurrence of every phrase in a normalized sentence in one
+pass, whatever the number of phrases. Phrases go through
+:func:`~cslint.text.normalize.normalize_phrase`, so ``應該是吧`` in a ruleset and
+``应 该 是 吧`` in a chat meet as ``应该是吧``.
+
+Whether a hit *counts* is the caller's business: forbidden-phrase rules keep
+the hits that lie on jieba token boundaries (:func:`on_token_boundaries`, see
+:mod:`cslint.text.segment` for why phrases are not added to jieba). Topic and
+particle lists (发票 in 开发票, 亲 in 亲亲, 感谢 in 感谢您) are better read as
+plain containment, without the boundary check.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+import ahocorasick
+
+from cslint.text.analysis import Sentence
+from cslint.text.normalize import normalize_phrase
+
+__all__ = ["PhraseIndex", "on_token_boundaries"]
+
+T = TypeVar("T")
+
+
+class PhraseIndex(Generic[T]):
+    """Normalized phrases with payloads, searched all at once."""
+
+    __slots__ = ("_automaton", "_payloads")
+
+    def __init__(self) -> None:
+        self._payloads: dict[str, list[T]] = {}
+        self._automaton: Any = None
+
+    def add(self, phrase: str, payload: T) -> None:
+        """Register ``phrase`` (normalized) with ``payload``; a phrase may carry several.
+
+        Raises :class:`ValueError` when the phrase normalizes to nothing.
+        """
+        key = normalize_phrase(phrase)
+        if not key:
+            raise ValueError(f"phrase {phrase!r} is empty once normalized")
+        self._payloads.setdefault(key, []).append(payload)
+        self._automaton = None
+
+    def build(self) -> None:
+        """Compile the automaton (done by :meth:`find` if needed)."""
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for key, payloads in self._payloads.items():
+            automaton.add_word(key, (len(key), tuple(payloads)))
+        if self._payloads:
+            automaton.make_automaton()
+        self._automaton = automaton
+
+    def find(self, text: str) -> list[tuple[int, int, T]]:
+        """Every occurrence, overlaps included, of every phrase in normalized ``text``.
+
+        ``(start, end, payload)`` sorted by start, then longest first; the
+        payloads of one phrase come in the order they were added.
+        """
+        if not self._payloads or not text:
+            return []
+        if self._automaton is None:
+            self.build()
+        hits: list[tuple[int, int, T]] = []
+        for last, (length, payloads) in self._automaton.iter(text):
+            start = last + 1 - length
+            for payload in payloads:
+                hits.append((start, last + 1, payload))
+        hits.sort(key=lambda h: (h[0], -h[1]))
+        return hits
+
+    def phrases(self) -> list[str]:
+        """The normalized phrases, in the order first added."""
+        return list(self._payloads)
+
+    def __contains__(self, phrase: object) -> bool:
+        return isinstance(phrase, str) and normalize_phrase(phrase) in self._payloads
+
+    def __len__(self) -> int:
+        """The number of distinct normalized phrases."""
+        return len(self._payloads)
+
+
+def on_token_boundaries(sentence: Sentence, start: int, end: int) -> bool:
+    """Whether ``[start, end)`` of the sentence's normalized text starts and ends
+    on jieba token boundaries (RULES.md, "Terms": *token-boundary check*)."""
+    edges = sentence.boundaries()
+    return start in edges and end in edges
