@@ -1,0 +1,62 @@
+"""The contract every output format follows.
+
+A reporter turns one :class:`~cslint.model.RunResult` into one document (a
+``str``); the CLI decides where it goes (stdout, or a file written atomically
+with :func:`cslint.output.write_atomic`). Reporters only read the result and
+never see raw personal data unless ``show_pii`` asks for it: every text they
+print goes through :mod:`cslint.reporters.common`.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, TextIO
+
+from cslint import __version__
+from cslint.model import RunResult
+from cslint.output import write_atomic
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """How to render: what the user asked for on the command line."""
+
+    show_pii: bool = False  # print personal data unmasked (``--show-pii``)
+    color: bool = False  # ANSI colours (text only); see :func:`color_wanted`
+    statistics: bool = False  # per-rule counts only (``--statistics``, text only)
+    tool_version: str = __version__
+
+
+class Reporter(ABC):
+    """One output format. Subclasses set the class attributes and ``render``."""
+
+    name: ClassVar[str]  # the ``--format`` value
+    extension: ClassVar[str]  # usual file extension, with the dot
+    binary: ClassVar[bool] = False  # all formats here are text (UTF-8)
+
+    @abstractmethod
+    def render(self, result: RunResult, options: ReportOptions) -> str:
+        """The whole document for ``result``."""
+
+    def write(self, result: RunResult, options: ReportOptions, path: Path) -> None:
+        """Render and write to ``path`` atomically (raises ``OutputError``)."""
+        write_atomic(path, self.render(result, options))
+
+
+def color_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether to colour output to ``stream``: a terminal, and ``NO_COLOR`` unset.
+
+    Follows https://no-color.org: ``NO_COLOR`` set to any non-empty value
+    turns colour off; ``FORCE_COLOR`` (non-empty) turns it on for pipes (CI logs).
+    """
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

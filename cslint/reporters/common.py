@@ -1,0 +1,180 @@
+"""What every reporter shares: masking, the violation record, safe cells.
+
+Personal data leaves cslint only through here: :func:`violation_dict` and
+:func:`masked` mask phone, order and ID numbers and addresses in every free
+text a violation carries (the offending text, and the rule's message and
+suggestion, which may quote it) unless ``show_pii``. Masking keeps lengths, so
+spans stay valid in the masked text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from cslint.model import TIME_FORMAT, InputError, Severity, Violation
+from cslint.pii import mask_text
+
+# The fields of a violation in json, jsonl and csv output, in this order.
+VIOLATION_FIELDS: tuple[str, ...] = (
+    "code",
+    "name",
+    "severity",
+    "points",
+    "message",
+    "suggestion",
+    "file",
+    "line",
+    "session",
+    "buyer",
+    "agent",
+    "time",
+    "text",
+    "span",
+    "deducted",
+    "shop",
+)
+
+# Cells Excel (and LibreOffice, Google Sheets) would run as a formula: a leading
+# = + - @, or a leading tab / carriage return that hides one (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 cannot carry at all (chat exports do contain stray ones).
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+# Line breaks, and control characters a terminal would act on (C0, DEL, CSI).
+_CONTROL = re.compile(r"\r\n|[\x00-\x1f\x7f\x9b]")
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+@lru_cache(maxsize=8192)
+def _mask_cached(text: str) -> str:
+    return mask_text(text)
+
+
+def masked(text: str | None, show_pii: bool) -> str | None:
+    """``text`` with personal data masked, unless ``show_pii``; ``None`` stays ``None``."""
+    if text is None or show_pii:
+        return text
+    return _mask_cached(text)
+
+
+def masked_str(text: str, show_pii: bool) -> str:
+    """:func:`masked` for a value that is never ``None``."""
+    return text if show_pii else _mask_cached(text)
+
+
+def format_time(value: datetime | None) -> str | None:
+    """``YYYY-MM-DD HH:MM:SS`` or ``None``."""
+    return None if value is None else value.strftime(TIME_FORMAT)
+
+
+def violation_dict(v: Violation, show_pii: bool) -> dict[str, Any]:
+    """The violation as json/jsonl/csv print it (FORMATS.md), personal data masked.
+
+    The buyer nick and the session id are masked too: Taobao nicks are often a
+    phone number, and derived session ids may carry the nick.
+    """
+    return {
+        "code": v.code,
+        "name": v.name,
+        "severity": str(v.severity),
+        "points": v.points,
+        "message": masked_str(v.message, show_pii),
+        "suggestion": masked(v.suggestion, show_pii),
+        "file": v.file,
+        "line": v.line,
+        "session": masked_str(v.session, show_pii),
+        "buyer": masked_str(v.buyer, show_pii),
+        "agent": v.agent,
+        "time": format_time(v.time),
+        "text": masked_str(v.text, show_pii),
+        "span": list(v.span) if v.span is not None else None,
+        "deducted": v.deducted,
+        "shop": v.shop,
+    }
+
+
+def input_error_dict(e: InputError, show_pii: bool) -> dict[str, Any]:
+    """An input error as ``{"file", "line", "reason"}``; the reason may quote a row, so masked."""
+    return {"file": e.file, "line": e.line, "reason": masked_str(e.reason, show_pii)}
+
+
+def neutralise_cell(value: str) -> str:
+    """A CSV cell Excel will show as text, never run: formula-like cells get a leading ``'``."""
+    if value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the control characters XML 1.0 forbids (replaced by U+FFFD)."""
+    return _XML_INVALID.sub("\ufffd", text)
+
+
+def sarif_level(severity: Severity | str) -> str:
+    """SARIF ``level`` for a cslint severity: error, warning, note."""
+    return _SARIF_LEVEL.get(Severity(severity), "warning")
+
+
+def _printable(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\t":
+        return " "
+    return "⏎" if char in ("\r\n", "\n", "\r") else "\ufffd"
+
+
+def one_line(text: str) -> str:
+    """``text`` safe to print on one line: line breaks shown as ``⏎``, tabs as
+    spaces, other control characters (an ANSI escape in a chat message could
+    restyle or rewrite the user's terminal) as U+FFFD."""
+    return _CONTROL.sub(_printable, text)
+
+
+def excerpt(
+    text: str,
+    span: tuple[int, int] | None,
+    *,
+    width: int = 80,
+    mark: tuple[str, str] = ("「", "」"),
+) -> str:
+    """One line of ``text`` around ``span``, the span wrapped in ``mark``.
+
+    Long texts are cut to about ``width`` characters around the span, with
+    ``…`` where something was left out; line breaks show as ``⏎``.
+    """
+    n = len(text)
+    if span is None:
+        if n <= width:
+            return one_line(text)
+        return one_line(text[:width]) + "…"
+    start = min(max(span[0], 0), n)
+    end = min(max(span[1], start), n)
+    inner = text[start:end]
+    if len(inner) > width:
+        inner = inner[: width - 1] + "…"
+    context = max(8, (width - (end - start)) // 2)
+    lo = max(0, start - context)
+    hi = min(n, end + context)
+    before = ("…" if lo > 0 else "") + text[lo:start]
+    after = text[end:hi] + ("…" if hi < n else "")
+    return one_line(before) + mark[0] + one_line(inner) + mark[1] + one_line(after)
+
+
+def points_label(n: int) -> str:
+    """``1 point``, ``2 points``."""
+    return f"{n} point" if n in (1, -1) else f"{n} points"
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: wide and full-width (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (right-aligned if ``right``)."""
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
