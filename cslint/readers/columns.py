@@ -1,0 +1,220 @@
+"""Column names and the row -> :class:`Message` conversion shared by csv, jsonl and xlsx.
+
+Header cells are matched after stripping a BOM and surrounding whitespace,
+ASCII case-insensitively, against the canonical names and the Chinese aliases
+of FORMATS.md. Unknown columns are ignored. Two columns that mean the same
+field (``时间`` and ``发送时间``) make the header ambiguous: a file-level error
+rather than a silent pick.
+
+Per row (:meth:`RowConverter.convert`), the first problem found rejects it:
+
+- ``time``: see :mod:`cslint.readers.timeparse` (``bad timestamp '…'`` /
+  ``impossible timestamp '…'``);
+- ``buyer``: surrounding whitespace stripped; empty => ``empty buyer``;
+- ``role``: see :mod:`cslint.readers.roles`; an empty cell means "infer";
+- ``sender``: stripped; empty is allowed only for system rows (explicit
+  ``system``, or an inferred transfer), else ``empty sender``;
+- ``text`` is kept exactly as written (inner and outer whitespace included).
+  An empty text is a valid message with empty text: it is what a picture,
+  sticker or file message looks like once exported, it still answers the buyer
+  (timing rules), and rejecting every picture would flood the input errors;
+- ``session`` and ``shop``: stripped, empty => none.
+
+Cells that are not strings (xlsx numbers, JSON numbers) become text: integers
+and integral floats without ``.0`` (a numeric buyer ID ``12345`` stays
+``12345``), ``None`` as empty. JSON objects or arrays are rejected.
+
+Shop (:func:`fill_shops`): the ``shop`` cell if given; otherwise the part
+before ``:`` of an agent sender ``店铺:客服``, or the sender itself when it is a
+configured shop name. Messages still without a shop (buyer rows, mostly) take
+the shop of the first message of the same buyer in the same file that has one,
+so that a buyer's messages and the agents' answers land in one session.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from cslint.model import Message, Role, Transfer
+from cslint.readers.roles import RoleResolver, UnknownRole, parse_role, parse_transfer
+from cslint.readers.timeparse import TimeError, parse_time, parse_time_value
+
+FIELDS = ("time", "buyer", "sender", "text", "role", "session", "shop")
+REQUIRED = ("time", "buyer", "sender", "text")
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "time": ("时间", "发送时间"),
+    "buyer": ("买家", "客户", "客户名", "顾客"),
+    "sender": ("发送人", "发送账号"),
+    "text": ("内容", "发送内容", "消息"),
+    "role": ("角色", "账号类型"),
+    "session": ("会话", "会话ID"),
+    "shop": ("店铺",),
+}
+
+
+def normalize_name(name: str) -> str:
+    """A header cell or JSON key as compared: no BOM, no outer whitespace, ASCII lowercase."""
+    return name.replace("\ufeff", "").strip().lower()
+
+
+ALIASES: dict[str, str] = {normalize_name(f): f for f in FIELDS} | {
+    normalize_name(alias): f for f, aliases in _ALIASES.items() for alias in aliases
+}
+
+
+class FileProblem(Exception):
+    """A whole-file problem found by a reader: the file contributes no rows."""
+
+    def __init__(self, reason: str, line: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where each known field is in a header row, and how many cells the row uses."""
+
+    index: dict[str, int]
+    width: int  # up to the last non-blank header cell
+    duplicate: str | None = None  # why the header is ambiguous, if it is
+
+    @property
+    def missing(self) -> list[str]:
+        return [f for f in REQUIRED if f not in self.index]
+
+
+def resolve_header(cells: Sequence[object]) -> Header:
+    """Map header cells to fields (the first of two cells for one field, noting it)."""
+    index: dict[str, int] = {}
+    duplicate: str | None = None
+    for i, cell in enumerate(cells):
+        if not isinstance(cell, str):
+            continue
+        field = ALIASES.get(normalize_name(cell))
+        if field is None:
+            continue
+        if field in index:
+            if duplicate is None:
+                first = str(cells[index[field]]).strip()
+                duplicate = f"column '{field}' given twice ('{first}' and '{cell.strip()}')"
+            continue
+        index[field] = i
+    width = 0
+    for i, cell in enumerate(cells):
+        if cell is not None and (not isinstance(cell, str) or cell.strip()):
+            width = i + 1
+    return Header(index, width, duplicate)
+
+
+def missing_reason(missing: Sequence[str]) -> str:
+    return "missing column(s): " + ", ".join(missing)
+
+
+def cell_text(value: object) -> str:
+    """A cell as text (see the module docstring); raises ``TypeError`` for containers."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dict | list):
+        raise TypeError("an object or array, not text")
+    return str(value)
+
+
+class RowConverter:
+    """Turns the cells of one row into a :class:`Message` or a rejection reason."""
+
+    def __init__(self, roles: RoleResolver, file: str, *, excel: bool = False) -> None:
+        self.roles = roles
+        self.file = file
+        self.excel = excel
+
+    def convert(
+        self,
+        line: int,
+        time_v: object,
+        buyer_v: object,
+        sender_v: object,
+        text_v: object,
+        role_v: object = None,
+        session_v: object = None,
+        shop_v: object = None,
+    ) -> Message | str:
+        """A message, or the reason the row is rejected."""
+        # Hot path (once per row): plain strings skip the general cell conversion.
+        try:
+            if type(time_v) is str:
+                when = parse_time(time_v)
+            else:
+                when = parse_time_value(time_v, excel=self.excel)
+        except TimeError as exc:
+            return str(exc)
+        try:
+            buyer = (buyer_v if type(buyer_v) is str else cell_text(buyer_v)).strip()
+            sender = (sender_v if type(sender_v) is str else cell_text(sender_v)).strip()
+            text = text_v if type(text_v) is str else cell_text(text_v)
+            role_s = role_v if type(role_v) is str else cell_text(role_v)
+            session = (session_v if type(session_v) is str else cell_text(session_v)).strip()
+            shop = (shop_v if type(shop_v) is str else cell_text(shop_v)).strip()
+        except TypeError as exc:
+            return f"bad cell: {exc}"
+        if not buyer:
+            return "empty buyer"
+        role: Role | None = None
+        if role_s:
+            try:
+                role = parse_role(role_s)
+            except UnknownRole as exc:
+                return str(exc)
+        transfer: Transfer | None = None
+        if role is None:
+            role, transfer = self.roles.infer(sender, buyer, text)
+        elif role is Role.SYSTEM:
+            transfer = parse_transfer(text)
+        if not sender and role is not Role.SYSTEM:
+            return "empty sender"
+        shop_or_none = shop or (self.roles.shop_of(sender) if role is Role.AGENT else None)
+        return Message(
+            when,
+            buyer,
+            sender,
+            text,
+            role,
+            self.file,
+            line,
+            session or None,
+            shop_or_none,
+            transfer,
+        )
+
+
+def fill_shops(messages: list[Message]) -> list[Message]:
+    """Give shop-less messages the first shop seen for their buyer in the same file."""
+    first: dict[str, str] = {}
+    missing = False
+    for m in messages:
+        if m.shop is None:
+            missing = True
+        elif m.buyer not in first:
+            first[m.buyer] = m.shop
+    if not missing or not first:
+        return messages
+    return [
+        dataclasses.replace(m, shop=first[m.buyer]) if m.shop is None and m.buyer in first else m
+        for m in messages
+    ]

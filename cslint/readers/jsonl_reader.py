@@ -1,0 +1,97 @@
+"""JSON Lines: one JSON object per line, keys as the CSV columns (FORMATS.md §1).
+
+Decisions:
+
+- Blank (whitespace-only) lines are not rows. Every other line is one row.
+- A line that is not valid JSON is rejected with the parser's message and
+  column (``invalid JSON: Expecting ',' delimiter (column 17)``); valid JSON
+  that is not an object (an array, a number, a string) is rejected as
+  ``not a JSON object``.
+- Keys are matched like CSV header cells (aliases, ASCII case-insensitive);
+  unknown keys are ignored; two keys for one field (``time`` and ``时间``)
+  reject the row. A missing required key rejects the row
+  (``missing field(s): …``): unlike CSV, JSONL has no header to blame.
+- Values may be strings, numbers (``"buyer": 12345``) or null (empty);
+  objects and arrays are rejected. A number is not accepted as a time
+  (epoch seconds or milliseconds? cslint does not guess).
+- A line with undecodable bytes is rejected with the decoder's reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from cslint.model import InputError, Message
+from cslint.readers.columns import ALIASES, REQUIRED, RowConverter, fill_shops, normalize_name
+
+
+def _field_of(key: str, cache: dict[str, str | None]) -> str | None:
+    try:
+        return cache[key]
+    except KeyError:
+        field = cache[key] = ALIASES.get(normalize_name(key))
+        return field
+
+
+def read_jsonl(
+    text: str, bad_lines: Mapping[int, str], file: str, converter: RowConverter
+) -> tuple[list[Message], list[InputError]]:
+    """Messages and rejected rows of a decoded JSON Lines file."""
+    messages: list[Message] = []
+    errors: list[InputError] = []
+    cache: dict[str, str | None] = {}
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        reason = bad_lines.get(lineno)
+        if reason is None:
+            reason = _convert(line, lineno, converter, cache, messages)
+        if reason is not None:
+            errors.append(InputError(file, lineno, reason))
+    return fill_shops(messages), errors
+
+
+def _convert(
+    line: str,
+    lineno: int,
+    converter: RowConverter,
+    cache: dict[str, str | None],
+    messages: list[Message],
+) -> str | None:
+    """Append the line's message, or return why it is rejected."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"invalid JSON: {exc.msg} (column {exc.colno})"
+    except ValueError as exc:  # e.g. an integer too long to convert
+        return f"invalid JSON: {exc}"
+    except RecursionError:
+        return "invalid JSON: nested too deeply"
+    if not isinstance(obj, dict):
+        return "not a JSON object"
+    fields: dict[str, object] = {}
+    for key, value in obj.items():
+        field = _field_of(key, cache)
+        if field is None:
+            continue
+        if field in fields:
+            return f"field '{field}' given twice"
+        fields[field] = value
+    missing = [f for f in REQUIRED if f not in fields]
+    if missing:
+        return "missing field(s): " + ", ".join(missing)
+    result = converter.convert(
+        lineno,
+        fields["time"],
+        fields["buyer"],
+        fields["sender"],
+        fields["text"],
+        fields.get("role"),
+        fields.get("session"),
+        fields.get("shop"),
+    )
+    if isinstance(result, Message):
+        messages.append(result)
+        return None
+    return result
