@@ -4,8 +4,8 @@ Reordering the rows of a CSV export, or splitting it into two files, must
 never change what S001–S002, T001–T004, F001–F003 and P002 find: the rules
 order messages themselves and their run-level state spans files. Findings are
 compared without file, line and attribution (which legitimately follow the
-rows). The generated CSV carries a ``shop`` column: without it the readers
-infer a buyer row's shop per file, which the xfail test below pins down.
+rows). The generated CSV carries a ``shop`` column; the last test drops it:
+sessionize then folds a buyer's shop-less messages into that buyer's only shop.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -130,12 +129,6 @@ def test_splitting_a_file_never_changes_findings(drawn: Any, data: Any) -> None:
     assert findings(rows[:cut], rows[cut:]) == findings(rows)
 
 
-@pytest.mark.xfail(
-    reason="readers infer a buyer row's shop from agent rows of the same file only "
-    "(readers/columns.py fill_shops): a file holding only a buyer's messages gets "
-    "shop None and sessionize splits the session in two",
-    strict=False,
-)
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(row, min_size=1, max_size=30), st.data())
 def test_splitting_a_file_without_shop_column(drawn: Any, data: Any) -> None:
