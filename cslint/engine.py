@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -21,16 +22,49 @@ from cslint.scoring import score_session
 from cslint.text.analysis import TextAnalysis, analyze
 
 # Agents send the same canned replies (快捷短语) over and over: analysing a
-# text once and reusing it is the cheapest speed-up there is. Bounded, so
-# memory stays flat on a week of logs.
-ANALYSIS_CACHE_SIZE = 65_536
+# text once (normalization, sentences, phrase hits) and reusing it is the
+# cheapest speed-up there is. Bounded, so memory stays flat on a week of logs.
+ANALYSIS_CACHE_SIZE = 16_384
+
+
+@dataclass(frozen=True, slots=True)
+class SessionHead:
+    """What scoring needs of a session once its messages are gone."""
+
+    id: str
+    buyer: str
+    shop: str | None
+    start: datetime
+    end: datetime
+    file: str
+    line: int
+    messages: int
+    buyer_messages: int
+
+    @classmethod
+    def of(cls, s: Session) -> SessionHead:
+        return cls(
+            id=s.id,
+            buyer=s.buyer,
+            shop=s.shop,
+            start=s.start,
+            end=s.end,
+            file=s.file,
+            line=s.line,
+            messages=len(s.messages),
+            buyer_messages=sum(1 for m in s.messages if m.role is Role.BUYER),
+        )
 
 
 @dataclass
 class SessionOutcome:
-    """What checking one session produced, before run-level rules and scoring."""
+    """What checking one session produced, before run-level rules and scoring.
 
-    session: Session
+    It keeps no messages: a run holds one outcome per session until the end,
+    so an outcome must stay small whatever the session's size.
+    """
+
+    session: SessionHead
     violations: list[Violation]
     agents: tuple[AgentStats, ...]
     first_response_s: float | None
@@ -65,7 +99,7 @@ class Engine:
             if seen is not None:
                 observations[rule.code] = seen
         return SessionOutcome(
-            session=session,
+            session=SessionHead.of(session),
             violations=self._dedupe(found),
             agents=_agent_stats(ctx),
             first_response_s=(first := _first_response(session))[0],
@@ -145,9 +179,9 @@ class Engine:
                     end=s.end,
                     file=s.file,
                     line=s.line,
-                    messages=len(s.messages),
+                    messages=s.messages,
                     agent_messages=sum(a.messages for a in o.agents),
-                    buyer_messages=sum(1 for m in s.messages if m.role is Role.BUYER),
+                    buyer_messages=s.buyer_messages,
                     agents=o.agents,
                     first_response_s=o.first_response_s,
                     first_responder=o.first_responder,
