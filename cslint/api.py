@@ -77,3 +77,18 @@ def check_paths(
             "config_files": list(config.sources),
         },
     )
+
+
+def lint_phrases(
+    paths: Sequence[str | Path], config: Config, *, pack: RulePack | None = None
+) -> RunResult:
+    """Lint phrase libraries (快捷短语: .txt, .csv, .xlsx) with the one-message rules.
+
+    Each phrase is a one-message session (see :mod:`cslint.phrases`); the
+    result renders with every reporter, ``line`` being the phrase's line in
+    its library. The result is a :class:`cslint.baseline.NotedResult`: its
+    ``notices`` list duplicate phrases and shortcuts and empty phrase cells.
+    """
+    from cslint.phrases import lint_phrase_files
+
+    return lint_phrase_files(paths, config, pack=pack)

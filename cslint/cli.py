@@ -26,8 +26,10 @@ import click
 from cslint import __version__
 
 if TYPE_CHECKING:
+    from cslint.baseline import Notice
     from cslint.config import Config
-    from cslint.model import RunResult
+    from cslint.model import RunResult, Violation
+    from cslint.ruleset import RulePack
 
 EXIT_CLEAN = 0
 EXIT_VIOLATIONS = 1
@@ -91,6 +93,24 @@ select_option = click.option(
 ignore_option = click.option(
     "--ignore", multiple=True, metavar="CODES", help="Skip these code prefixes."
 )
+baseline_option = click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Accept the findings listed in FILE (from --write-baseline): they are left out of "
+    "the report and the exit code; entries that no longer match are listed as stale.",
+)
+write_baseline_option = click.option(
+    "--write-baseline",
+    "write_baseline_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Write every current finding to FILE (keyed on content; reasons already in FILE "
+    "are kept), then report as with --baseline FILE.",
+)
 
 
 @click.group(
@@ -147,6 +167,8 @@ def main() -> None:
     help="Colour text output (default: when a terminal and NO_COLOR is unset).",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations are found.")
+@baseline_option
+@write_baseline_option
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -160,18 +182,67 @@ def check(
     statistics: bool,
     color: bool | None,
     exit_zero: bool,
+    baseline_file: str | None,
+    write_baseline_file: str | None,
 ) -> None:
     """Check chat exports (files or folders) against the rules."""
     from cslint.api import check_paths
     from cslint.errors import ConfigError
+    from cslint.ruleset import load_pack
 
     config = _load_config(paths, config_file, isolated, select, ignore)
     try:
-        result = check_paths(paths, config, input_format=input_format)
+        pack = load_pack(config) if baseline_file or write_baseline_file else None
+        result = check_paths(paths, config, input_format=input_format, pack=pack)
     except ConfigError as exc:
         _fail(str(exc))
-    _emit(result, fmt, output, show_pii=show_pii, statistics=statistics, color=color)
+    notes: list[str] = []
+    if pack is not None:
+        result, _, notes = _baseline_step(result, pack, baseline_file, write_baseline_file)
+    _emit(result, fmt, output, show_pii=show_pii, statistics=statistics, color=color, notes=notes)
     sys.exit(_exit_code(result, exit_zero))
+
+
+def _baseline_step(
+    result: RunResult, pack: RulePack, baseline_file: str | None, write_file: str | None
+) -> tuple[RunResult, list[Violation], list[str]]:
+    """Write and/or apply a baseline.
+
+    Returns the result without the baselined findings, the findings dropped,
+    and the lines the report adds about the baseline (count, stale entries).
+    """
+    if not baseline_file and not write_file:
+        return result, [], []
+    from cslint.baseline import apply_baseline, load_baseline, stale_lines, write_baseline
+    from cslint.errors import ConfigError
+    from cslint.output import OutputError
+
+    path = write_file or baseline_file or ""
+    if write_file:
+        if baseline_file and Path(baseline_file).resolve() != Path(write_file).resolve():
+            _fail(
+                "--baseline and --write-baseline name different files "
+                "(--write-baseline alone keeps the reasons already in its file)"
+            )
+        try:
+            written = write_baseline(write_file, result.violations)
+        except OutputError as exc:
+            _fail(str(exc))
+        click.echo(f"cslint: wrote {len(written)} baseline entries to {write_file}", err=True)
+    try:
+        baseline = load_baseline(path)
+    except ConfigError as exc:
+        _fail(str(exc))
+    applied = apply_baseline(
+        result,
+        baseline,
+        active_codes=[r.code for r in pack.rules],
+        max_deductions={r.code: r.spec.max_deductions for r in pack.rules},
+    )
+    n = len(applied.baselined)
+    notes = [f"{path}: {n} finding{'s' if n != 1 else ''} baselined ({len(baseline)} entries)"]
+    notes += stale_lines(applied.stale, path)
+    return applied.result, applied.baselined, notes
 
 
 def _exit_code(result: RunResult, exit_zero: bool) -> int:
@@ -190,8 +261,15 @@ def _emit(
     show_pii: bool,
     statistics: bool,
     color: bool | None,
+    notes: Sequence[str] = (),
 ) -> None:
-    from cslint.output import OutputError
+    """Render ``result``.
+
+    The result's notices (phrase libraries) and ``notes`` (baseline lines)
+    follow the text report, become ``::notice`` commands in ``github``
+    output, and go to stderr with the other formats.
+    """
+    from cslint.output import OutputError, write_atomic
     from cslint.reporters import get_reporter
     from cslint.reporters.base import ReportOptions, color_wanted
 
@@ -199,16 +277,44 @@ def _emit(
     use_color = color if color is not None else (output is None and color_wanted(stream))
     options = ReportOptions(show_pii=show_pii, color=use_color, statistics=statistics)
     reporter = get_reporter(fmt)
-    if output is None:
-        click.echo(reporter.render(result, options), nl=False)
+    notices: list[Notice] = list(getattr(result, "notices", ()))
+    extra = [str(n) for n in notices] + list(notes)
+    if not extra or fmt not in ("text", "github"):
+        if output is None:
+            click.echo(reporter.render(result, options), nl=False)
+        else:
+            try:
+                reporter.write(result, options, Path(output))
+            except OutputError as exc:
+                _fail(str(exc))
     else:
-        try:
-            reporter.write(result, options, Path(output))
-        except OutputError as exc:
-            _fail(str(exc))
-    if result.input_errors and (fmt != "text" or output is not None):
-        for error in result.input_errors:  # people read stderr even when stdout is a document
+        document = reporter.render(result, options)
+        if fmt == "text":
+            document += "\n" + "\n".join(extra) + "\n"
+        else:
+            document += "".join(_github_notice(n) + "\n" for n in notices)
+            document += "".join(_github_notice(line) + "\n" for line in notes)
+        if output is None:
+            click.echo(document, nl=False)
+        else:
+            try:
+                write_atomic(Path(output), document)
+            except OutputError as exc:
+                _fail(str(exc))
+    if fmt != "text" or output is not None:  # people read stderr even when stdout is a document
+        for error in result.input_errors:
             click.echo(str(error), err=True)
+        if fmt != "github":
+            for line in extra:
+                click.echo(line, err=True)
+
+
+def _github_notice(note: Notice | str) -> str:
+    from cslint.reporters.github import command
+
+    if isinstance(note, str):
+        return command("notice", note)
+    return command("notice", note.message, file=note.file, line=note.line if note.line > 0 else "")
 
 
 @main.command("rules", epilog=EXIT_HELP)
@@ -431,3 +537,191 @@ def report_command(
     except OutputError as exc:
         _fail(str(exc))
     sys.exit(EXIT_ERROR if result.input_errors else EXIT_CLEAN)
+
+
+PHRASES_EXIT_HELP = """\b
+Exit codes:
+  0  no violations (or, with --diff, nothing to fix)
+  1  violations found (with --fix: left after fixing; with --diff: something to fix)
+  2  usage, config or input error (no phrase column, unreadable file or row,
+     a file --fix could not write); the other files are still checked
+"""
+
+TEST_EXIT_HELP = """\b
+Exit codes:
+  0  every case passed
+  1  a case failed (its expected codes differ from the codes found)
+  2  a corpus file, a case's config or transcript, or the config is broken
+"""
+
+
+@main.command("phrases", epilog=PHRASES_EXIT_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the report to FILE (atomically).",
+)
+@config_option
+@isolated_option
+@select_option
+@ignore_option
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Rewrite the libraries in place with the rules' replacements (不能→无法, 你→您 …) "
+    "where that is safe; keeps format, encoding, line ends and order; the rest is reported.",
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print what --fix would change as a unified diff and write nothing.",
+)
+@baseline_option
+@write_baseline_option
+@click.option(
+    "--show-pii",
+    is_flag=True,
+    help="Print phone numbers, order numbers, ID numbers and addresses unmasked.",
+)
+@click.option("--statistics", is_flag=True, help="Only counts per rule (text format).")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour text output (default: when a terminal and NO_COLOR is unset).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations are found.")
+def phrases_command(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    config_file: str | None,
+    isolated: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fix: bool,
+    show_diff: bool,
+    baseline_file: str | None,
+    write_baseline_file: str | None,
+    show_pii: bool,
+    statistics: bool,
+    color: bool | None,
+    exit_zero: bool,
+) -> None:
+    """Lint phrase libraries (快捷短语): .txt (one per line, # comments), .csv or .xlsx
+    (a phrase / 短语 / 内容 / 快捷短语 / 回复内容 column).
+
+    Every rule that judges one message on its own (W001–W005, P001, P003 when
+    the shop declares free shipping, P005, P006) is applied to each phrase;
+    findings carry the phrase's line in the library. Duplicate phrases and
+    shortcuts are reported as notices (they do not change the exit code).
+    """
+    from cslint.errors import ConfigError
+    from cslint.phrases import PhraseLinter, lint_libraries, read_libraries
+    from cslint.ruleset import load_pack
+
+    if write_baseline_file and (fix or show_diff):
+        _fail("--write-baseline cannot be combined with --fix or --diff")
+    config = _load_config(paths, config_file, isolated, select, ignore)
+    try:
+        pack = load_pack(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+    linter = PhraseLinter(pack)
+    libraries = read_libraries(paths)
+    result = lint_libraries(libraries, config, pack, linter)
+    checked, baselined, notes = _baseline_step(result, pack, baseline_file, write_baseline_file)
+    if not (fix or show_diff):
+        _emit(
+            checked, fmt, output, show_pii=show_pii, statistics=statistics, color=color, notes=notes
+        )
+        sys.exit(_exit_code(checked, exit_zero))
+
+    from cslint.baseline import noted
+    from cslint.fix import FixError, diff, plan_fixes, write_fixes
+
+    plans = plan_fixes(libraries, checked.violations, linter, baselined=baselined)
+    fix_notices = [n for p in plans for n in p.notices]
+    changed = [p for p in plans if p.changed]
+    findings = sum(p.fixed_findings for p in changed)
+    phrases = sum(len(p.fixes) for p in changed)
+    if show_diff:
+        click.echo("".join(diff(p) for p in changed), nl=False)
+        for notice in fix_notices:
+            click.echo(str(notice), err=True)
+        for error in result.input_errors:
+            click.echo(str(error), err=True)
+        click.echo(
+            f"cslint: --fix would fix {findings} finding{'s' if findings != 1 else ''} "
+            f"in {phrases} phrase{'s' if phrases != 1 else ''} ({len(changed)} file"
+            f"{'s' if len(changed) != 1 else ''})",
+            err=True,
+        )
+        if result.input_errors:
+            sys.exit(EXIT_ERROR)
+        sys.exit(EXIT_VIOLATIONS if changed else EXIT_CLEAN)
+
+    write_errors: list[str] = []
+    written = 0
+    for plan in changed:
+        try:
+            write_fixes(plan)
+            written += 1
+        except FixError as exc:
+            write_errors.append(str(exc))
+            findings -= plan.fixed_findings
+            phrases -= len(plan.fixes)
+    libraries = read_libraries(paths)  # what is on disk now
+    result = lint_libraries(libraries, config, pack, linter)
+    checked, _, notes = _baseline_step(result, pack, baseline_file, None)
+    final = noted(checked)
+    final.notices.extend(fix_notices)
+    final.extra["fixed"] = findings
+    _emit(final, fmt, output, show_pii=show_pii, statistics=statistics, color=color, notes=notes)
+    click.echo(
+        f"cslint: fixed {findings} finding{'s' if findings != 1 else ''} in {phrases} "
+        f"phrase{'s' if phrases != 1 else ''} ({written} file{'s' if written != 1 else ''} "
+        f"rewritten); {len(final.violations)} left",
+        err=True,
+    )
+    for message in write_errors:
+        click.echo(f"cslint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR if write_errors else _exit_code(final, exit_zero))
+
+
+@main.command("test", epilog=TEST_EXIT_HELP)
+@click.argument("paths", nargs=-1, type=click.Path())
+@config_option
+@isolated_option
+@click.option("-v", "--verbose", is_flag=True, help="List every case, passed or failed.")
+def test_command(
+    paths: tuple[str, ...], config_file: str | None, isolated: bool, verbose: bool
+) -> None:
+    """Run labelled transcripts and compare the codes found with the expected ones.
+
+    PATHS are corpus files or folders of them (docs/corpus-format.md); by
+    default the corpus bundled with cslint. The shop config found walking up
+    from the first path (or --config) is the base of every case, so a shop
+    tests its ruleset change in CI with `cslint test corpora/ --config
+    cslint.toml`. Prints a per-rule table (expected, found, missed,
+    unexpected, precision, recall), the failing cases, and `N passed, N
+    failed` on the last line.
+    """
+    from cslint.testing import default_paths, render, run_tests
+
+    config = _load_config(paths, config_file, isolated, (), ())
+    run = run_tests(list(paths) or default_paths(), config)
+    click.echo(render(run, verbose=verbose), nl=False)
+    sys.exit(run.exit_code)
