@@ -592,21 +592,14 @@ def phrase_time(shop: ShopFacts) -> datetime:
     return datetime.combine(day, time()) if day is not None else DEFAULT_TIME
 
 
-# Lists that compare a message with the earlier messages of its session: a rule
-# that reads one would fire on every lone phrase (no buyer ever asked for the
-# gift, no approval was ever sought), so it is a session rule for libraries.
-SESSION_LISTS = ("unless_earlier_buyer", "unless_earlier_agent")
-
-
 def applies_to_phrases(rule: Rule) -> bool:
     """Whether ``rule`` judges one message on its own (RULES.md, "Phrase libraries").
 
-    ``message_level`` rules, less those whose ruleset entry reads a
-    :data:`SESSION_LISTS` list (C001, C002 and P004 in the bundled rulesets).
-    ``unless_session`` (P005's 预售/定制) stays: within a lone phrase it
-    looks at the phrase itself.
+    In the bundled rulesets: W001–W005, P001, P003, P005 and P006; the phrase
+    rules that compare a message with earlier ones (C001, C002, P004) and
+    every session rule are left out (:meth:`Rule.judges_one_message`).
     """
-    return rule.message_level and not any(rule.spec.list(name) for name in SESSION_LISTS)
+    return rule.judges_one_message()
 
 
 def message_pack(pack: RulePack) -> RulePack:

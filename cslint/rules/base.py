@@ -254,6 +254,10 @@ class Rule:
             return self.spec.params[name]
         return type(self).params[name].default
 
+    def judges_one_message(self) -> bool:
+        """Whether the rule judges a message on its own (``cslint phrases`` runs these)."""
+        return self.message_level
+
     def phrases(self) -> Iterable[tuple[str, str]]:
         """``(list_name, phrase)`` pairs the engine puts in the pack's automaton.
 

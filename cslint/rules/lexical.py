@@ -132,6 +132,11 @@ class PhraseRule(_WordRule):
     def phrases(self) -> Iterable[tuple[str, str]]:
         return ((name, phrase) for name, phrase in super().phrases() if name != "patterns")
 
+    def judges_one_message(self) -> bool:
+        # a rule that compares a message with earlier ones (C001, C002, P004)
+        # needs the session: on a lone canned reply it would always fire
+        return not (self.spec.list("unless_earlier_buyer") or self.spec.list("unless_earlier_agent"))
+
     def _shop_allows(self, ctx: SessionContext, when: datetime) -> bool:
         fact = self.param("requires_shop")
         if not fact:
