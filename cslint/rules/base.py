@@ -100,7 +100,37 @@ class SessionContext:
         self._find_hits = find_hits
         self._analyses: dict[int, TextAnalysis] = {}
         self._hits: dict[int, Mapping[str, tuple[PhraseHit, ...]]] = {}
+        self._with_hits: dict[str, list[int]] | None = None
+        self._timeline: list[int] | None = None
         self.primary_agent: str | None = primary_agent(session.messages)
+
+    def timeline(self) -> list[int]:
+        """The non-system messages in canonical order (see :func:`cslint.rules.timing.timeline`).
+
+        Computed once per session: the timing, flow, ratio and leak rules all
+        walk it.
+        """
+        if self._timeline is None:
+            from cslint.rules.timing import timeline
+
+            self._timeline = timeline(self.messages)
+        return self._timeline
+
+    def with_hits(self, code: str) -> list[int]:
+        """The agent messages holding a hit of rule ``code``'s lists.
+
+        Built once per session over agent messages only, so a phrase rule
+        visits just the messages it has something to say about, and buyer
+        messages are analysed only when a rule asks for their context.
+        """
+        if self._with_hits is None:
+            index: dict[str, list[int]] = {}
+            for i, m in enumerate(self.messages):
+                if m.role is Role.AGENT:
+                    for hit_code in self._all_hits(i):
+                        index.setdefault(hit_code, []).append(i)
+            self._with_hits = index
+        return self._with_hits.get(code, [])
 
     # -- text -------------------------------------------------------------
     def analysis(self, index: int) -> TextAnalysis:
@@ -111,13 +141,16 @@ class SessionContext:
             self._analyses[index] = found
         return found
 
-    def hits(self, index: int, code: str) -> tuple[PhraseHit, ...]:
-        """Every hit of rule ``code``'s phrase lists in message ``index``."""
+    def _all_hits(self, index: int) -> Mapping[str, tuple[PhraseHit, ...]]:
         per_rule = self._hits.get(index)
         if per_rule is None:
             per_rule = self._find_hits(self.analysis(index))
             self._hits[index] = per_rule
-        return per_rule.get(code, ())
+        return per_rule
+
+    def hits(self, index: int, code: str) -> tuple[PhraseHit, ...]:
+        """Every hit of rule ``code``'s phrase lists in message ``index``."""
+        return self._all_hits(index).get(code, ())
 
     def has(self, index: int, code: str, list_name: str) -> bool:
         """Whether message ``index`` contains any phrase of ``code``'s list."""

@@ -17,7 +17,6 @@ from typing import Any
 
 from cslint.model import Message, Role, Violation
 from cslint.rules.base import Rule, SessionContext, ShopFacts, format_message, register
-from cslint.rules.timing import timeline
 
 __all__ = [
     "Closing",
@@ -50,7 +49,7 @@ class LastWord(Rule):
     description = "The session's last non-system message is the buyer's."
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        line = timeline(ctx.messages)
+        line = ctx.timeline()
         if not line or ctx.messages[line[-1]].role is not Role.BUYER:
             return []
         return [ctx.violation(self.spec, line[-1])]
@@ -75,7 +74,7 @@ class Closing(Rule):
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
         msgs = ctx.messages
-        line = timeline(msgs)
+        line = ctx.timeline()
         agents = [i for i in line if msgs[i].role is Role.AGENT]
         if not agents or not any(msgs[i].role is Role.BUYER for i in line):
             return []
@@ -127,7 +126,7 @@ class ReturningBuyer(Rule):
 
     def observe(self, ctx: SessionContext) -> ReturnObservation | None:
         msgs = ctx.messages
-        line = timeline(msgs)
+        line = ctx.timeline()
         if not line:
             return None
         session = ctx.session

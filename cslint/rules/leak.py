@@ -33,7 +33,6 @@ from cslint.model import Role, Violation
 from cslint.pii import ADDRESS, ID_CARD, ORDER, PHONE, find_pii, mask_value
 from cslint.rules.base import ParamSpec, Rule, SessionContext, register
 from cslint.rules.flow import fill_fields
-from cslint.rules.timing import timeline
 
 __all__ = ["LeakObservation", "PiiLeak"]
 
@@ -95,7 +94,7 @@ class PiiLeak(Rule):
         seen: dict[bytes, tuple[datetime, int]] = {}
         sent: dict[bytes, datetime] = {}
         candidates: list[tuple[bytes, datetime, Violation]] = []
-        for i in timeline(msgs):  # time order, buyer first within a second
+        for i in ctx.timeline():  # time order, buyer first within a second
             m = msgs[i]
             sender = _BUYER if m.role is Role.BUYER else _AGENT
             for match in find_pii(m.text):

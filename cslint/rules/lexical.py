@@ -123,7 +123,9 @@ class PhraseRule(_WordRule):
 
     def __init__(self, spec: Any) -> None:
         super().__init__(spec)
-        self.patterns = [re.compile(p) for p in spec.list("patterns")]
+        # one alternation scans a sentence once for all of the rule's patterns
+        patterns = spec.list("patterns")
+        self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
         self.unless_sentence = _Entries(spec.list("unless_sentence"))
         self.replacements = {normalize_phrase(k): v for k, v in spec.replacements.items()}
         if self.param("boundary") not in ("token", "none"):
@@ -171,21 +173,27 @@ class PhraseRule(_WordRule):
 
     def _pattern_hits(self, ctx: SessionContext, index: int) -> list[PhraseHit]:
         found: list[PhraseHit] = []
+        if self.pattern is None:
+            return found
         for number, sentence in enumerate(ctx.analysis(index).sentences):
-            for pattern in self.patterns:
-                for m in pattern.finditer(sentence.norm.text):
-                    if m.end() > m.start():
-                        found.append(PhraseHit(number, m.start(), m.end(), "phrases", m.group()))
+            for m in self.pattern.finditer(sentence.norm.text):
+                if m.end() > m.start():
+                    found.append(PhraseHit(number, m.start(), m.end(), "phrases", m.group()))
         return found
+
+    def _candidates(self, ctx: SessionContext) -> list[int]:
+        if self.pattern is not None:  # a pattern can match where no phrase of the list does
+            return self.agent_messages(ctx)
+        return ctx.with_hits(self.code)
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
         token_boundary = self.param("boundary") == "token"
-        for index in self.agent_messages(ctx):
+        for index in self._candidates(ctx):
             if not self._shop_allows(ctx, ctx.messages[index].time):
                 continue
             hits = self.clean_hits(ctx, index)
             main = [h for h in hits if h.list == "phrases"]
-            if self.patterns:
+            if self.pattern is not None:
                 whitelist = [h for h in ctx.hits(index, self.code) if h.list == "whitelist"]
                 main += not_whitelisted(self._pattern_hits(ctx, index), whitelist)
             if not main:
@@ -247,7 +255,7 @@ class CooccurrenceRule(_WordRule):
                         yield name, part
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        for index in self.agent_messages(ctx):
+        for index in ctx.with_hits(self.code):
             hits = self.clean_hits(ctx, index)
             anchors = [h for h in hits if h.list == "anchors"]
             done: set[int] = set()

@@ -14,7 +14,6 @@ from typing import ClassVar
 
 from cslint.model import Role, Violation
 from cslint.rules.base import ParamSpec, Rule, SessionContext, register
-from cslint.rules.timing import timeline
 
 __all__ = ["EmoticonRatio", "ParticleRatio"]
 
@@ -37,7 +36,7 @@ class _RatioRule(Rule):
         raise NotImplementedError
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        agents = [i for i in timeline(ctx.messages) if ctx.messages[i].role is Role.AGENT]
+        agents = [i for i in ctx.timeline() if ctx.messages[i].role is Role.AGENT]
         total = len(agents)
         if total == 0 or total < int(self.param("min_messages")):
             return []

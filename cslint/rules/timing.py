@@ -99,7 +99,7 @@ class FirstResponse(Rule):
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
         msgs = ctx.messages
-        line = timeline(msgs)
+        line = ctx.timeline()
         if not buyer_opened(msgs, line):
             return []
         limit = float(self.param("first_response_s"))
@@ -152,7 +152,7 @@ class Greeting(Rule):
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
         msgs = ctx.messages
-        line = timeline(msgs)
+        line = ctx.timeline()
         if not buyer_opened(msgs, line):
             return []
         limit = float(self.param("greeting_s"))
@@ -193,7 +193,7 @@ class FollowUp(Rule):
 
     def check(self, ctx: SessionContext) -> list[Violation]:
         msgs = ctx.messages
-        line = timeline(msgs)
+        line = ctx.timeline()
         limit = float(self.param("follow_up_s"))
         found: list[Violation] = []
         for pos in range(1, len(line)):
@@ -246,7 +246,7 @@ class AgentAway(Rule):
 
     def check(self, ctx: SessionContext) -> list[Violation]:
         msgs = ctx.messages
-        line = timeline(msgs)
+        line = ctx.timeline()
         limit = float(self.param("away_s"))
         transfers = sorted(m.time for m in msgs if m.transfer is not None)
         found: list[Violation] = []
