@@ -57,14 +57,18 @@ def check_paths(
     *,
     input_format: str | None = None,
     pack: RulePack | None = None,
+    jobs: int = 1,
 ) -> RunResult:
-    """Lint the chat exports under ``paths`` with the rules ``config`` selects."""
+    """Lint the chat exports under ``paths`` with the rules ``config`` selects.
+
+    ``jobs`` processes check the sessions (output identical to ``jobs=1``).
+    """
     pack = pack if pack is not None else load_pack(config)
     messages, errors, stats = read_paths(paths, read_options(config, input_format))
     sessions = sessionize(messages, config.session_gap_s)
     del messages  # the sessions hold them now
     engine = Engine(pack)
-    results, violations = engine.run(sessions)
+    results, violations = engine.run(sessions, jobs)
     return RunResult(
         violations=violations,
         input_errors=errors,

@@ -60,6 +60,12 @@ def _echo_errors(errors: Sequence[Any], show_pii: bool = False) -> None:
         click.echo(masked_str(str(error), show_pii), err=True)
 
 
+def _jobs(jobs: int) -> int:
+    from cslint.parallel import default_jobs
+
+    return jobs or default_jobs()
+
+
 def _split(values: Sequence[str]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
@@ -97,6 +103,14 @@ select_option = click.option(
     multiple=True,
     metavar="CODES",
     help="Only these code prefixes (W,P001,wording), comma-separated.",
+)
+jobs_option = click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default="0 = all cores",
+    help="Processes that check sessions; the output is identical whatever the number.",
 )
 ignore_option = click.option(
     "--ignore", multiple=True, metavar="CODES", help="Skip these code prefixes."
@@ -175,6 +189,7 @@ def main() -> None:
     help="Colour text output (default: when a terminal and NO_COLOR is unset).",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations are found.")
+@jobs_option
 @baseline_option
 @write_baseline_option
 def check(
@@ -190,6 +205,7 @@ def check(
     statistics: bool,
     color: bool | None,
     exit_zero: bool,
+    jobs: int,
     baseline_file: str | None,
     write_baseline_file: str | None,
 ) -> None:
@@ -201,7 +217,7 @@ def check(
     config = _load_config(paths, config_file, isolated, select, ignore)
     try:
         pack = load_pack(config) if baseline_file or write_baseline_file else None
-        result = check_paths(paths, config, input_format=input_format, pack=pack)
+        result = check_paths(paths, config, input_format=input_format, pack=pack, jobs=_jobs(jobs))
     except ConfigError as exc:
         _fail(str(exc))
     notes: list[str] = []

@@ -9,7 +9,7 @@ violation found at the end still costs its session points.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -150,9 +150,17 @@ class Engine:
             extra.extend(rule.finish(seen))
         return extra
 
-    def run(self, sessions: Iterable[Session]) -> tuple[list[SessionResult], list[Violation]]:
-        """Check, finish and score every session; violations in report order."""
-        outcomes = [self.check_session(s) for s in sessions]
+    def run(
+        self, sessions: Sequence[Session], jobs: int = 1
+    ) -> tuple[list[SessionResult], list[Violation]]:
+        """Check, finish and score every session; violations in report order.
+
+        ``jobs > 1`` checks sessions in forked processes (:mod:`cslint.parallel`);
+        the result is the same as with one.
+        """
+        from cslint.parallel import check_sessions
+
+        outcomes = check_sessions(self, sessions, jobs)
         return self.score(outcomes, self.finish(outcomes))
 
     def score(

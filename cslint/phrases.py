@@ -637,7 +637,7 @@ class PhraseLinter:
         return Session(id=f"{file}:{line}", buyer=PHRASE_BUYER, shop=None, messages=(message,))
 
     def run(self, phrases: Sequence[Phrase]) -> tuple[list[SessionResult], list[Violation]]:
-        return self.engine.run(self.session(p.file, p.line, p.text) for p in phrases)
+        return self.engine.run([self.session(p.file, p.line, p.text) for p in phrases])
 
     def findings(self, text: str, file: str = "", line: int = 0) -> list[Violation]:
         """The violations of one phrase text (used to vet fixes)."""
