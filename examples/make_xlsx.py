@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write examples/week/xlsx/xiaolu_2025-W10.xlsx from the rows below.
+"""Write examples/excel/xiaolu_2025-W10.xlsx from the rows below.
 
 The workbook is what 小鹿家居旗舰店's night shift (20:00-24:00) exports from its
 customer-service CRM: one sheet, the canonical columns (time, buyer, sender,
@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 SHOP = "小鹿家居旗舰店"
-OUT = Path(__file__).resolve().parent / "week" / "xlsx" / "xiaolu_2025-W10.xlsx"
+OUT = Path(__file__).resolve().parent / "excel" / "xiaolu_2025-W10.xlsx"
 FIXED = datetime(2025, 3, 10, 9, 0, 0)  # "exported" on Monday morning after the week
 
 # (session ID, buyer, [(time, who, text), ...]); who is "b" for the buyer,

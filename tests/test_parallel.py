@@ -23,11 +23,11 @@ def _json(jobs: int) -> str:
 
 
 def test_jobs_give_identical_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "MIN_SESSIONS_PER_JOB", 1)  # force real workers on 40 sessions
-    assert parallel.effective_jobs(2, 40) == 2
+    monkeypatch.setattr(parallel, "MIN_SESSIONS_PER_JOB", 1)  # force real workers on 35 sessions
+    assert parallel.effective_jobs(2, 35) == 2
     one, two = _json(1), _json(2)
     assert one == two
-    assert json.loads(two)["summary"]["sessions"] == 40
+    assert json.loads(two)["summary"]["sessions"] == 35
 
 
 def test_small_inputs_stay_in_process() -> None:
