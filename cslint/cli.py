@@ -104,6 +104,38 @@ select_option = click.option(
     metavar="CODES",
     help="Only these code prefixes (W,P001,wording), comma-separated.",
 )
+format_option = click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the report to FILE (atomically).",
+)
+show_pii_option = click.option(
+    "--show-pii",
+    is_flag=True,
+    help="Print phone numbers, order numbers, ID numbers and addresses unmasked.",
+)
+statistics_option = click.option(
+    "--statistics", is_flag=True, help="Only counts per rule (text format)."
+)
+color_option = click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour text output (default: when a terminal and NO_COLOR is unset).",
+)
+exit_zero_option = click.option(
+    "--exit-zero", is_flag=True, help="Exit 0 even when violations are found."
+)
 jobs_option = click.option(
     "-j",
     "--jobs",
@@ -151,22 +183,8 @@ def main() -> None:
 
 @main.command(epilog=EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write the report to FILE (atomically).",
-)
+@format_option
+@output_option
 @config_option
 @isolated_option
 @select_option
@@ -177,18 +195,10 @@ def main() -> None:
     default=None,
     help="Read every file as this format.",
 )
-@click.option(
-    "--show-pii",
-    is_flag=True,
-    help="Print phone numbers, order numbers, ID numbers and addresses unmasked.",
-)
-@click.option("--statistics", is_flag=True, help="Only counts per rule (text format).")
-@click.option(
-    "--color/--no-color",
-    default=None,
-    help="Colour text output (default: when a terminal and NO_COLOR is unset).",
-)
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations are found.")
+@show_pii_option
+@statistics_option
+@color_option
+@exit_zero_option
 @jobs_option
 @baseline_option
 @write_baseline_option
@@ -579,22 +589,8 @@ Exit codes:
 
 @main.command("phrases", epilog=PHRASES_EXIT_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write the report to FILE (atomically).",
-)
+@format_option
+@output_option
 @config_option
 @isolated_option
 @select_option
@@ -613,18 +609,10 @@ Exit codes:
 )
 @baseline_option
 @write_baseline_option
-@click.option(
-    "--show-pii",
-    is_flag=True,
-    help="Print phone numbers, order numbers, ID numbers and addresses unmasked.",
-)
-@click.option("--statistics", is_flag=True, help="Only counts per rule (text format).")
-@click.option(
-    "--color/--no-color",
-    default=None,
-    help="Colour text output (default: when a terminal and NO_COLOR is unset).",
-)
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations are found.")
+@show_pii_option
+@statistics_option
+@color_option
+@exit_zero_option
 def phrases_command(
     paths: tuple[str, ...],
     fmt: str,
