@@ -10,26 +10,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from readers_support import reconciled
 
-from cslint.readers import INTERNAL_ERROR, FileRead, ReadOptions, read_file
+from cslint.readers import FileRead, ReadOptions, read_file
 
 EXTENSIONS = (".csv", ".jsonl", ".txt", ".xlsx", ".dat")
 HEADER = "time,buyer,sender,text\n"
-
-
-def reconciled(fr: FileRead) -> FileRead:
-    s = fr.stats
-    assert s.rows_read == s.messages + s.rejected
-    assert s.messages == len(fr.messages)
-    assert s.rejected == sum(1 for e in fr.errors if e.kind == "row")
-    assert s.failed == any(e.kind == "file" for e in fr.errors)
-    if s.failed:
-        assert s.rows_read == 0 and len(fr.errors) == 1
-    assert all(e.file and e.reason for e in fr.errors)
-    assert not any(INTERNAL_ERROR in e.reason for e in fr.errors), fr.errors
-    lines = [m.line for m in fr.messages]
-    assert all(line >= 1 for line in lines)
-    return fr
 
 
 def read_bytes(tmp_path: Path, name: str, data: bytes, **opts: object) -> FileRead:

@@ -7,25 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from readers_support import read
 
 from cslint.model import Message, Role, Transfer
-from cslint.readers import FileRead, ReadOptions, read_file
 
 DATA = Path(__file__).parent / "data" / "readers"
 HEADER = "time,buyer,sender,text\n"
-
-
-def reconciled(fr: FileRead) -> FileRead:
-    s = fr.stats
-    assert s.rows_read == s.messages + s.rejected
-    assert s.messages == len(fr.messages)
-    assert s.rejected == sum(1 for e in fr.errors if e.kind == "row")
-    assert s.failed == any(e.kind == "file" for e in fr.errors)
-    return fr
-
-
-def read(path: Path, **opts: object) -> FileRead:
-    return reconciled(read_file(path, ReadOptions(**opts), display_name=path.name))  # type: ignore[arg-type]
 
 
 def write(tmp_path: Path, name: str, data: str | bytes) -> Path:

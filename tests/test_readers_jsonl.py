@@ -6,19 +6,12 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from readers_support import reconciled
+
 from cslint.model import Message, Role
 from cslint.readers import FileRead, ReadOptions, read_file
 
 DATA = Path(__file__).parent / "data" / "readers"
-
-
-def reconciled(fr: FileRead) -> FileRead:
-    s = fr.stats
-    assert s.rows_read == s.messages + s.rejected
-    assert s.messages == len(fr.messages)
-    assert s.rejected == sum(1 for e in fr.errors if e.kind == "row")
-    assert s.failed == any(e.kind == "file" for e in fr.errors)
-    return fr
 
 
 def read(path: Path) -> FileRead:

@@ -5,25 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from readers_support import read
+
 from cslint.model import Message, Role, Transfer
-from cslint.readers import FileRead, ReadOptions, read_file
 
 DATA = Path(__file__).parent / "data" / "readers"
 SHOP = "美动态旗舰店"
 TRAILING = " \t "  # stripped from body lines
-
-
-def reconciled(fr: FileRead) -> FileRead:
-    s = fr.stats
-    assert s.rows_read == s.messages + s.rejected
-    assert s.messages == len(fr.messages)
-    assert s.rejected == sum(1 for e in fr.errors if e.kind == "row")
-    assert s.failed == any(e.kind == "file" for e in fr.errors)
-    return fr
-
-
-def read(path: Path, **opts: object) -> FileRead:
-    return reconciled(read_file(path, ReadOptions(**opts), display_name=path.name))  # type: ignore[arg-type]
 
 
 def write(tmp_path: Path, text: str, name: str = "chat.txt", encoding: str = "utf-8") -> Path:
