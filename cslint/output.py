@@ -45,9 +45,15 @@ def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None
     except (UnicodeEncodeError, LookupError) as exc:
         raise OutputError(f"cannot write {path}: {exc}") from exc
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        info = path.stat()
     except OSError:
-        mode = _new_file_mode()
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        # /dev/null, /dev/stdout, a named pipe: a rename would replace the
+        # device itself (as root it can), so write into it as it is.
+        _write_in_place(path, payload)
+        return
+    mode = stat.S_IMODE(info.st_mode) if info is not None else _new_file_mode()
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     except OSError as exc:
@@ -67,6 +73,14 @@ def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
     _fsync_dir(parent)
+
+
+def _write_in_place(path: Path, payload: bytes) -> None:
+    try:
+        with path.open("wb") as handle:
+            handle.write(payload)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _fsync_dir(folder: Path) -> None:

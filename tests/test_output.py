@@ -108,3 +108,20 @@ def test_read_only_folder(tmp_path: Path) -> None:
             write_atomic(folder / "r.txt", "x")
     finally:
         folder.chmod(0o700)
+
+
+def test_a_device_is_written_into_not_replaced(tmp_path: Path) -> None:
+    """`-o /dev/null` must never rename a regular file over the device (as root it could)."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    import threading
+
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(fifo, "数据")
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a pipe, not a regular file
+    assert received == ["数据".encode()]
+    write_atomic(Path(os.devnull), "nothing")
+    assert stat.S_ISCHR(Path(os.devnull).stat().st_mode)
