@@ -34,6 +34,7 @@ found, the line.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -198,23 +199,363 @@ def _check_pattern(pattern: str, file: str, text: str) -> None:
 
     Rulesets are data a shop edits, and a pattern like ``(a+)+`` would hang a
     run on one long message. Python's ``re`` has no timeout, so patterns are
-    bounded by shape: no nested quantifiers, no backreferences, short.
+    bounded by shape (:func:`_regex_risk` reads the parsed pattern): short, no
+    backreferences, and nothing that makes backtracking exponential or worse
+    than quadratic. What is left is at most quadratic in the length of the
+    text it sees, and a pattern only ever sees one sentence, which
+    :mod:`cslint.text.sentences` caps at ``MAX_SENTENCE`` characters.
     """
-    where = line_of(text, pattern[:30])
+    where = line_of(text, pattern[:30], pattern[:30].replace("\\", "\\\\"), "patterns") or None
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise ConfigError(file, where, f"pattern longer than {MAX_PATTERN_LENGTH} characters")
     try:
         re.compile(pattern)
-    except re.error as exc:
+    except (re.error, RecursionError, OverflowError) as exc:
         raise ConfigError(file, where, f"bad regular expression {pattern!r}: {exc}") from None
-    if re.search(r"\\[1-9]|\(\?P=", pattern):
-        raise ConfigError(file, where, f"pattern {pattern!r}: backreferences are not allowed")
-    if re.search(r"\([^()]*[+*}][^()]*\)\s*[+*{]", pattern):
-        raise ConfigError(
-            file,
-            where,
-            f"pattern {pattern!r}: nested quantifiers can hang on long text; rewrite without a repeated group of repeats",
+    risk = _regex_risk(pattern)
+    if risk is not None:
+        raise ConfigError(file, where, f"pattern {pattern!r}: {risk}")
+
+
+# -- the shape of a regular expression (re's own parser) ------------------------------------
+
+# A repeat that may take more than this many characters counts as unbounded.
+_LARGE_REPEAT = 16
+_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
+_GROUPS = frozenset({"SUBPATTERN", "ATOMIC_GROUP"})
+_CATEGORY_RE = {
+    "CATEGORY_DIGIT": re.compile(r"\d"),
+    "CATEGORY_NOT_DIGIT": re.compile(r"\D"),
+    "CATEGORY_SPACE": re.compile(r"\s"),
+    "CATEGORY_NOT_SPACE": re.compile(r"\S"),
+    "CATEGORY_WORD": re.compile(r"\w"),
+    "CATEGORY_NOT_WORD": re.compile(r"\W"),
+    "CATEGORY_LINEBREAK": re.compile(r"\n"),
+    "CATEGORY_NOT_LINEBREAK": re.compile(r"[^\n]"),
+}
+# Characters two character sets are compared on, with every literal of the pattern.
+_SAMPLE = (
+    "".join(chr(c) for c in range(128))
+    + "\u00a0\u00e9\u2028\u3000\ufffd\uff11\uff21\uff1a\u3001\uff0c\u3002不行话好亲微信号"
+    + "\U0001f600\U00020000"
+)
+_Item = tuple[Any, Any]
+_CharSet = list[tuple[str, Any]]  # a union of (op name, argument) leaves; [("ANY", None)] = all
+
+
+class _Shape:
+    """What :func:`_regex_risk` needs of a parsed pattern: first characters,
+    nullability, the characters a repeat can take, and the verdict."""
+
+    def __init__(self, universe: str) -> None:
+        self.universe = universe
+        self._members: dict[str, frozenset[str]] = {}
+
+    # characters ---------------------------------------------------------------
+    def matches(self, leaf: tuple[str, Any], char: str) -> bool:
+        op, av = leaf
+        chars = {char, char.lower(), char.upper()}  # case-insensitive: an over-estimate
+        if op == "ANY":
+            return True
+        if op == "LITERAL":
+            return chr(av) in chars
+        if op == "NOT_LITERAL":
+            return chars != {chr(av)}
+        if op == "IN":
+            negate = False
+            hit = False
+            for sub_op, sub_av in av:
+                name = str(sub_op)
+                if name == "NEGATE":
+                    negate = True
+                elif name == "LITERAL":
+                    hit = hit or chr(sub_av) in chars
+                elif name == "RANGE":
+                    hit = hit or any(sub_av[0] <= ord(c) <= sub_av[1] for c in chars)
+                elif name == "CATEGORY":
+                    regex = _CATEGORY_RE.get(str(sub_av))
+                    hit = hit or regex is None or any(regex.fullmatch(c) for c in chars)
+                else:
+                    hit = True
+            return hit != negate or (negate and len(chars) > 1)
+        return True
+
+    def members(self, chars: _CharSet) -> frozenset[str]:
+        """The characters of the universe that ``chars`` matches."""
+        found: set[str] = set()
+        for leaf in chars:
+            key = repr(leaf)
+            known = self._members.get(key)
+            if known is None:
+                known = frozenset(c for c in self.universe if self.matches(leaf, c))
+                self._members[key] = known
+            found |= known
+        return frozenset(found)
+
+    def overlap(self, a: _CharSet, b: _CharSet) -> bool:
+        return bool(a and b and self.members(a) & self.members(b))
+
+    def first(self, items: list[_Item]) -> tuple[_CharSet, bool]:
+        """The characters a match of ``items`` can start with, and whether it can be empty."""
+        found: _CharSet = []
+        for item in items:
+            chars, nullable = self.first_item(item)
+            found += chars
+            if not nullable:
+                return found, False
+        return found, True
+
+    def first_item(self, item: _Item) -> tuple[_CharSet, bool]:
+        op, av = item
+        name = str(op)
+        if name in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
+            return [(name, av)], False
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            return [], True
+        if name == "SUBPATTERN":
+            return self.first(list(av[3]))
+        if name == "ATOMIC_GROUP":
+            return self.first(list(av))
+        if name == "BRANCH":
+            found: _CharSet = []
+            nullable = False
+            for branch in av[1]:
+                chars, empty = self.first(list(branch))
+                found += chars
+                nullable = nullable or empty
+            return found, nullable
+        if name in _REPEATS:
+            chars, empty = self.first(list(av[2]))
+            return chars, empty or av[0] == 0
+        return [("ANY", None)], True
+
+    def chars(self, items: list[_Item]) -> _CharSet:
+        """Every character a match of ``items`` can contain."""
+        found: _CharSet = []
+        for op, av in items:
+            name = str(op)
+            if name in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
+                found.append((name, av))
+            elif name == "SUBPATTERN":
+                found += self.chars(list(av[3]))
+            elif name == "ATOMIC_GROUP":
+                found += self.chars(list(av))
+            elif name == "BRANCH":
+                for branch in av[1]:
+                    found += self.chars(list(branch))
+            elif name in _REPEATS:
+                found += self.chars(list(av[2]))
+            elif name not in ("AT", "ASSERT", "ASSERT_NOT"):
+                found.append(("ANY", None))
+        return found
+
+    # the verdict ----------------------------------------------------------------
+    def exponential(self, items: list[_Item], repeated: bool) -> str | None:
+        """Why backtracking over ``items`` can be exponential (``repeated``: inside
+        a group repeated more than once), or ``None``."""
+        for op, av in items:
+            name = str(op)
+            if name in ("GROUPREF", "GROUPREF_EXISTS"):
+                return "backreferences are not allowed"
+            if name in _REPEATS:
+                low, high, body = av
+                if repeated and low != high:
+                    return (
+                        "nested quantifiers can hang on long text; rewrite without a repeated "
+                        "group of repeats"
+                    )
+                found = self.exponential(list(body), repeated or high > 1)
+            elif name == "BRANCH":
+                branches = [list(b) for b in av[1]]
+                if repeated:
+                    firsts = [self.first(b) for b in branches]
+                    if any(empty for _, empty in firsts) or any(
+                        self.overlap(a, b)
+                        for i, (a, _) in enumerate(firsts)
+                        for b, _ in firsts[i + 1 :]
+                    ):
+                        return (
+                            "a repeated group whose alternatives can match the same text "
+                            "can hang on long text; make every alternative start with a "
+                            "different character"
+                        )
+                found = None
+                for branch in branches:
+                    found = found or self.exponential(branch, repeated)
+            elif name == "SUBPATTERN":
+                found = self.exponential(list(av[3]), repeated)
+            elif name == "ATOMIC_GROUP":
+                found = self.exponential(list(av), repeated)
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                found = self.exponential(list(av[1]), repeated)
+            else:
+                found = None
+            if found is not None:
+                return found
+        return None
+
+    # polynomial: chains of unbounded repeats along each path ------------------------
+    def large(self, item: _Item) -> bool:
+        """A repeat that can take more than ``_LARGE_REPEAT`` characters."""
+        return str(item[0]) in _REPEATS and item[1][1] > _LARGE_REPEAT
+
+    def has_large(self, items: list[_Item]) -> bool:
+        return any(self.large(item) or self.has_large(self.children(item)) for item in items)
+
+    def children(self, item: _Item) -> list[_Item]:
+        op, av = item
+        name = str(op)
+        if name == "SUBPATTERN":
+            return list(av[3])
+        if name == "ATOMIC_GROUP":
+            return list(av)
+        if name in _REPEATS:
+            return list(av[2])
+        if name in ("ASSERT", "ASSERT_NOT"):
+            return list(av[1])
+        if name == "BRANCH":
+            return [sub for branch in av[1] for sub in branch]
+        return []
+
+    def paths(self, items: list[_Item]) -> list[list[_Step]]:
+        """``items`` as flat sequences of steps, one per way through the branches and
+        optional groups that hold an unbounded repeat (the others are single steps)."""
+        done: list[list[_Step]] = [[]]
+        for item in items:
+            op, av = item
+            name = str(op)
+            options: list[list[_Step]]
+            if name in ("SUBPATTERN", "ATOMIC_GROUP"):
+                options = self.paths(self.children(item))
+            elif name == "BRANCH" and self.has_large(self.children(item)):
+                options = [p for branch in av[1] for p in self.paths(list(branch))]
+            elif name in _REPEATS and av[1] == 1 and self.has_large(list(av[2])):
+                options = [[], *self.paths(list(av[2]))]
+            elif name in ("AT", "ASSERT", "ASSERT_NOT"):
+                continue  # zero-width; lookaround bodies are judged on their own
+            else:  # one step: a character, or a group or repeat taken as a whole
+                chars, nullable = self.first_item(item)
+                if name in _REPEATS or name == "BRANCH":
+                    chars = self.chars([item])
+                options = [[(chars, nullable, self.large(item))]]
+            done = [path + option for path in done for option in options]
+            if len(done) > _MAX_PATHS:
+                raise _TooComplex
+        return done
+
+    def degree(self, path: list[_Step], anywhere: bool = False) -> int:
+        """The longest chain of unbounded repeats over shared characters with only
+        optional or shared characters between them, plus one when a search can
+        start inside what they take: a failing search tries about
+        ``len(text) ** degree`` ways."""
+        large = [(i, chars) for i, (chars, _, big) in enumerate(path) if big]
+        chain: list[int] = []
+        chained: _CharSet = []
+        for n, (j, chars_j) in enumerate(large):
+            length = 1
+            for m in range(n):
+                i, chars_i = large[m]
+                if self.overlap(chars_i, chars_j) and all(
+                    path[k][1]
+                    or (self.overlap(path[k][0], chars_i) and self.overlap(path[k][0], chars_j))
+                    for k in range(i + 1, j)
+                ):
+                    length = max(length, chain[m] + 1)
+                    chained += chars_i + chars_j
+            chain.append(length)
+        best = max(chain, default=0)
+        if anywhere:  # tried at every position of the text (a lookaround)
+            return best + 1
+        starts: _CharSet = []
+        for chars, nullable, big in path:
+            if big:
+                return best + 1  # a search can start with an unbounded repeat
+            starts += chars
+            if not nullable:
+                break
+        return best + (1 if self.overlap(starts, chained) else 0)
+
+    def worst_degree(self, items: list[_Item], anywhere: bool = False) -> int:
+        best = max((self.degree(path, anywhere) for path in self.paths(items)), default=0)
+        for item in items:  # lookarounds: judged on their own, tried at every position
+            best = max(best, self.lookaround_degree(item))
+        return best
+
+    def lookaround_degree(self, item: _Item) -> int:
+        op, av = item
+        if str(op) in ("ASSERT", "ASSERT_NOT"):
+            return self.worst_degree(list(av[1]), anywhere=True)
+        return max((self.lookaround_degree(c) for c in self.children(item)), default=0)
+
+
+class _TooComplex(Exception):
+    """More ways through a pattern than :func:`_regex_risk` looks at."""
+
+
+_MAX_PATHS = 256
+_Step = tuple[_CharSet, bool, bool]  # characters, can be empty, an unbounded repeat
+
+
+def _literals(items: list[_Item]) -> str:
+    """Every character a pattern names (literals and range ends), for comparisons."""
+    out: list[str] = []
+    for op, av in items:
+        name = str(op)
+        if name in ("LITERAL", "NOT_LITERAL"):
+            out.append(chr(av))
+        elif name == "IN":
+            for sub_op, sub_av in av:
+                if str(sub_op) == "LITERAL":
+                    out.append(chr(sub_av))
+                elif str(sub_op) == "RANGE":
+                    low, high = sub_av
+                    out += [chr(low), chr(min(low + 1, high)), chr(high)]
+        elif name == "SUBPATTERN":
+            out.append(_literals(list(av[3])))
+        elif name == "ATOMIC_GROUP":
+            out.append(_literals(list(av)))
+        elif name == "BRANCH":
+            out += [_literals(list(branch)) for branch in av[1]]
+        elif name in _REPEATS:
+            out.append(_literals(list(av[2])))
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            out.append(_literals(list(av[1])))
+    return "".join(out)
+
+
+def _regex_risk(pattern: str) -> str | None:
+    """Why ``pattern`` could take exponential or worse-than-quadratic time, or ``None``.
+
+    Rejected: backreferences; inside a group repeated more than once, a
+    quantifier that can take a variable number of characters (``(a+)+``,
+    ``(\\w+\\s?)+``, ``(.*a){20}``) or alternatives that can match nothing or
+    start with the same character (``(a|aa)+``, ``(a|a)*``); and chains of
+    unbounded quantifiers over the same characters that make a failing search
+    try ``n ** 3`` splits or more: ``\\s*\\s*\\s*x``, or ``.*a.*b`` and
+    ``加.*信.*号`` (two chained quantifiers, and starts that can fall inside
+    what they take, count as three). Everything left is at most quadratic in
+    the length of the text searched (``qq\\s*:?\\s*\\d+``, ``.*微信``).
+    """
+    parser: Any = importlib.import_module("re._parser")
+    try:
+        items = list(parser.parse(pattern).data)
+    except Exception as exc:  # re.compile accepted it: only a parser change gets here
+        return f"cannot be analysed ({exc})"
+    shape = _Shape(_SAMPLE + _literals(items))
+    reason = shape.exponential(items, repeated=False)
+    if reason is not None:
+        return reason
+    try:
+        degree = shape.worst_degree(items)
+    except _TooComplex:
+        return "too many alternatives to check that it cannot hang on long text; simplify it"
+    if degree >= 3:
+        return (
+            "unbounded quantifiers in a row over the same characters can hang on long "
+            "text (a failing search tries n**3 ways or more); merge them ([\\s:]* for "
+            "\\s*:?\\s*) or bound them (.{0,10} for .*)"
         )
+    return None
 
 
 def _build_spec(

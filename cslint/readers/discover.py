@@ -6,7 +6,10 @@
   entries sorted by name, hidden files and folders (``.name``) and Excel lock
   files (``~$book.xlsx``) skipped, and only ``.csv``, ``.jsonl``, ``.txt`` and
   ``.xlsx`` files (any case) taken. Symlinked files are followed, symlinked
-  folders are not (no loops).
+  folders are not (no loops). A symbolic link with such a name (or named
+  explicitly) that leads to no file is reported, not skipped: ``cannot read:
+  broken symbolic link (its target does not exist)``, or the system's reason
+  (``cannot read: too many levels of symbolic links`` for a loop of links).
 - a file named explicitly is always taken, whatever its name or extension;
   its format is then sniffed.
 - a path that does not exist: ``no such file or directory``; something that is
@@ -94,11 +97,26 @@ def _walk(folder: Path, files: list[Path], errors: list[InputError]) -> None:
         try:
             if entry.is_dir(follow_symlinks=False):
                 _walk(path, files, errors)
-            elif entry.is_file() and path.suffix.lower() in KNOWN_EXTENSIONS:
+            elif path.suffix.lower() not in KNOWN_EXTENSIONS:
+                continue
+            elif entry.is_file():
                 files.append(path)
+            elif entry.is_symlink() and not entry.is_dir():
+                errors.append(InputError(str(path), 0, _link_problem(path), "file"))
         except OSError as exc:
             reason = (exc.strerror or str(exc)).lower()
             errors.append(InputError(str(path), 0, f"cannot read: {reason}", "file"))
+
+
+def _link_problem(path: Path) -> str:
+    """Why a symbolic link that leads to no file cannot be read."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return "cannot read: broken symbolic link (its target does not exist)"
+    except OSError as exc:
+        return f"cannot read: {(exc.strerror or str(exc)).lower()}"
+    return "not a regular file"
 
 
 def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[InputError]]:
@@ -128,6 +146,8 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[InputError]]
                 add(path)
             elif path.exists():
                 errors.append(InputError(name, 0, "not a regular file", "file"))
+            elif path.is_symlink():
+                errors.append(InputError(name, 0, _link_problem(path), "file"))
             else:
                 errors.append(InputError(name, 0, "no such file or directory", "file"))
         except OSError as exc:

@@ -4,13 +4,19 @@ Order of decisions (:func:`decode`):
 
 1. A BOM decides: ``EF BB BF`` UTF-8, ``FF FE`` UTF-16 LE, ``FE FF`` UTF-16 BE
    (``FF FE 00 00`` / ``00 00 FE FF``, UTF-32, is refused).
-2. Without a BOM, any NUL byte makes the file binary (UTF-16 without a BOM is
+2. NUL bytes (U+0000) do not occur in text. A file where at most
+   ``max(3, 5 %)`` lines hold one, and no more lines than hold none (a stray
+   NUL written by a crashed export tool), is read: each such line is a bad
+   line (``binary data in the line (NUL bytes)``) and its row is rejected,
+   the other rows are kept. More NUL lines than that make the file binary;
+   so does UTF-16 without a BOM, which has NULs on nearly every line (it is
    not supported: it cannot be told from binary reliably).
 3. Strict UTF-8. Pure ASCII is reported as ``utf-8``.
 4. Strict GB18030 (a superset of GBK and GB2312). GB18030 accepts most byte
    soups, so the result must also look like Chinese: at least 90 % of its
    non-ASCII characters in GB2312 (real simplified-Chinese chat is ~99 %;
-   Big5, Shift-JIS or random bytes read as GBK score 0-50 %). Below that,
+   Big5, Shift-JIS or random bytes read as GBK score 0-50 %; emoji, which
+   GB18030 can hold, count for neither side). Below that,
    charset-normalizer judges: the file is GB18030 only if it lists a GB
    encoding among its candidates (this accepts traditional characters saved as
    GBK and refuses Big5). EUC-KR text is byte-for-byte valid GB2312 and cannot
@@ -27,8 +33,8 @@ Order of decisions (:func:`decode`):
    the row or message the line belongs to. A final character cut off by the end
    of the file is one such bad line. More bad lines than that: the file is
    undecodable, with charset-normalizer's guess in the reason when it has one.
-6. A decoded text with U+0000, or where more than 10 % of the characters are
-   control characters, is a binary file.
+6. A decoded text where more than 10 % of the characters are control
+   characters is a binary file.
 
 Line ends: CRLF and lone CR become LF after decoding, so line ``n`` of the text
 is physical line ``n`` of the file (a lone CR counts as a line end, as the csv
@@ -51,13 +57,20 @@ _LABEL = {"utf-8": "UTF-8", "gb18030": "GB18030", "utf-16-le": "UTF-16", "utf-16
 _GB_FAMILY = frozenset({"gb18030", "gbk", "gb2312", "cp936", "hz"})
 _SUPPORTED = _GB_FAMILY | {"utf_8", "utf_16", "utf_16_le", "utf_16_be", "ascii"}
 _CONTROL_RE = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f\udc00-\udfff\ufffd]+")
+# Emoji (and the joiners, selectors and tags of their sequences) are neither
+# Chinese nor garbage: GB18030 encodes them in four bytes that byte soup rarely
+# forms, and chat is full of them. They are left out of the GB2312 share.
+_NON_ASCII_RE = re.compile(
+    r"[^\x00-\x7f\udc00-\udfff\ufffd\u200d\ufe0f\u20e3"
+    r"\U0001f000-\U0001faff\U000e0020-\U000e007f]+"
+)
 _MARK_RE = re.compile(r"[\udc00-\udcff]+")
 _MIN_GB2312_SHARE = 0.9
 _SAMPLE = 1 << 20  # characters looked at by the binary / plausibility checks
 _ERRORS = "cslint-mark"
 
 UNDECODABLE = "undecodable file: not UTF-8, UTF-16 or GB18030"
+NUL_LINE = "binary data in the line (NUL bytes)"
 
 # Magic numbers worth naming when a binary file is handed to a text reader.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -204,8 +217,28 @@ def decode(data: bytes) -> Decoded:
             return _decode_bom(data, bom, encoding)
     if data.startswith(b"\x00\x00\xfe\xff"):
         raise UndecodableError(f"{UNDECODABLE} (it looks like UTF-32)")
-    if b"\x00" in data:
+    if b"\x00" not in data:
+        return _decode_plain(data)
+    nul = _nul_lines(data)
+    decoded = _decode_plain(data.replace(b"\x00", b" "))
+    bad = {**nul, **decoded.bad_lines}
+    if not _few(bad, decoded.text):
         raise UndecodableError(_magic(data))
+    return Decoded(decoded.text, decoded.encoding, bad)
+
+
+def _nul_lines(data: bytes) -> dict[int, str]:
+    """The lines (1-based) with a NUL byte; a file with more than a few is binary."""
+    lines = _lf_bytes(data).split(b"\n")
+    bad = {n: NUL_LINE for n, line in enumerate(lines, 1) if b"\x00" in line}
+    good = sum(1 for line in lines if line.strip()) - len(bad)
+    if len(bad) > max(3, len(lines) // 20) or len(bad) > good:
+        raise UndecodableError(_magic(data))
+    return bad
+
+
+def _decode_plain(data: bytes) -> Decoded:
+    """A file without BOM and without NUL bytes."""
     try:
         text = _lf(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -240,6 +273,12 @@ def _decode_bom(data: bytes, bom: bytes, encoding: str) -> Decoded:
         if not _few(bad, text):
             raise _undecodable(data) from None
         text = _clean(text)
+    if "\x00" in text:  # U+0000 in UTF-16 or UTF-8: a few such lines are bad lines
+        nul = {n: NUL_LINE for n, line in enumerate(text.split("\n"), 1) if "\x00" in line}
+        bad = {**nul, **bad}
+        if not _few(bad, text):
+            raise UndecodableError(_magic(data))
+        text = text.replace("\x00", "\ufffd")
     _check_text(text, data)
     return Decoded(text, encoding, bad)
 

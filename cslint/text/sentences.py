@@ -15,6 +15,16 @@ the full-width ``～`` and the wave dash ``〜`` — or line breaks. Decisions:
   the sentences cover every visible character of the message. Its normalized
   text is empty once emoticons are skipped, so W004 ("last character once
   emoticons and punctuation are stripped") simply finds nothing there.
+* A piece longer than :data:`MAX_SENTENCE` (512) characters is cut into
+  sentences of at most that many, each cut placed after the last whitespace
+  or comma (``, ， 、 : ：``) in the final quarter of the allowance, else
+  exactly at the limit. Every per-sentence step (the phrase automaton, ruleset
+  patterns, jieba) then works on bounded pieces, so a hostile message — four
+  million characters without a full stop — costs time in proportion to its
+  length: a ruleset pattern is at most quadratic in what it searches
+  (:func:`cslint.ruleset._check_pattern`), and what it searches is one
+  sentence. Chat sentences are far shorter; a phrase that straddles a cut in
+  such a piece is not found, an accepted loss on text no agent types.
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["LINE_BREAKS", "TERMINATORS", "split_sentences"]
+__all__ = ["LINE_BREAKS", "MAX_SENTENCE", "TERMINATORS", "split_sentences"]
 
 #: Characters that end a line (those of :meth:`str.splitlines`).
 LINE_BREAKS: Final = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
@@ -37,6 +47,9 @@ _URL: Final = re.compile(r"(?:https?://|www\.)[!-~]*[A-Za-z0-9/#=&_%+\-]", re.IG
 _NUMERAL: Final = "0-9０-９零一二两三四五六七八九十"
 _RANGE: Final = re.compile(f"(?<=[{_NUMERAL}])[~～](?=[{_NUMERAL}])")
 _FILLER: Final = "\ue000"  # private use: neither a terminator nor whitespace
+#: The longest sentence, in characters; longer pieces are cut (see the module docstring).
+MAX_SENTENCE: Final = 512
+_CUT_AFTER: Final = frozenset(",，、:：")
 
 
 def _mask(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -64,4 +77,37 @@ def split_sentences(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[tup
         masked = _mask(masked, [m.span() for m in _URL.finditer(text)])
     if "~" in text or "～" in text:
         masked = _mask(masked, [m.span() for m in _RANGE.finditer(text)])
-    return [m.span() for m in _PIECE.finditer(masked)]
+    spans = [m.span() for m in _PIECE.finditer(masked)]
+    if len(text) <= MAX_SENTENCE:
+        return spans
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if end - start <= MAX_SENTENCE:
+            out.append((start, end))
+        else:
+            out.extend(_cut(masked, start, end))
+    return out
+
+
+def _cut(masked: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` (a trimmed piece) as trimmed pieces of at most ``MAX_SENTENCE``."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        cut = limit
+        for i in range(limit, limit - MAX_SENTENCE // 4, -1):
+            before = masked[i - 1]
+            if before in _CUT_AFTER or before.isspace():
+                cut = i
+                break
+        stop = cut
+        while stop > start and masked[stop - 1].isspace():
+            stop -= 1
+        if stop > start:
+            pieces.append((start, stop))
+        start = cut
+        while start < end and masked[start].isspace():
+            start += 1
+    if start < end:
+        pieces.append((start, end))
+    return pieces
