@@ -16,6 +16,7 @@ commands that need them, so ``cslint --help`` stays fast for pre-commit hooks.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,11 +54,39 @@ def _fail(message: str) -> NoReturn:
 
 
 def _echo_errors(errors: Sequence[Any], show_pii: bool = False) -> None:
-    """Input errors on stderr, ``FILE:LINE: reason``, personal data masked."""
-    from cslint.reporters.common import masked_str
+    """Input errors on stderr, ``FILE:LINE: reason``: personal data masked, and
+    control characters from file names or chat text neutralised."""
+    from cslint.reporters.common import masked_str, one_line
 
     for error in errors:
-        click.echo(masked_str(str(error), show_pii), err=True)
+        click.echo(one_line(masked_str(str(error), show_pii)), err=True)
+
+
+def _refuse_overwriting_inputs(
+    targets: Sequence[str | None], paths: Sequence[str], config_file: str | None
+) -> None:
+    """Exit 2 before reading anything when an output would replace an input.
+
+    cslint never modifies its inputs (only ``phrases --fix`` rewrites the
+    libraries it was asked to fix): ``-o week.csv`` given a chat export named
+    ``week.csv`` is a typo that would destroy the export.
+    """
+    wanted = [Path(t) for t in targets if t]
+    existing = [t for t in wanted if t.exists()]
+    if not existing:
+        return
+    from cslint.readers import discover
+
+    files, _ = discover(paths)
+    inputs = [*files, *(Path(p) for p in paths), *([Path(config_file)] if config_file else [])]
+    for target in existing:
+        for source in inputs:
+            try:
+                same = source.exists() and os.path.samefile(target, source)
+            except OSError:
+                same = False
+            if same:
+                _fail(f"{target} would overwrite an input file ({source}); choose another output")
 
 
 def _jobs(jobs: int) -> int:
@@ -225,6 +254,7 @@ def check(
     from cslint.ruleset import load_pack
 
     config = _load_config(paths, config_file, isolated, select, ignore)
+    _refuse_overwriting_inputs([output, write_baseline_file], paths, config_file)
     try:
         pack = load_pack(config) if baseline_file or write_baseline_file else None
         result = check_paths(paths, config, input_format=input_format, pack=pack, jobs=_jobs(jobs))
@@ -549,6 +579,7 @@ def report_command(
     from cslint.weekly import format_table, weekly_report, weekly_table
 
     config = _load_config(paths, config_file, isolated, select, ignore)
+    _refuse_overwriting_inputs([output], paths, config_file)
     try:
         pack = load_pack(config)
         result = check_paths(paths, config, input_format=input_format, pack=pack)
@@ -645,6 +676,7 @@ def phrases_command(
     if write_baseline_file and (fix or show_diff):
         _fail("--write-baseline cannot be combined with --fix or --diff")
     config = _load_config(paths, config_file, isolated, select, ignore)
+    _refuse_overwriting_inputs([output, write_baseline_file], paths, config_file)
     try:
         pack = load_pack(config)
     except ConfigError as exc:

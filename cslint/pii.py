@@ -32,7 +32,11 @@ ORDER = "order"
 ADDRESS = "address"
 
 _ANY_DIGIT = re.compile(r"\d")
-_LINK = re.compile(r"(?:https?://|www\.)\S+|[\w.-]+\.(?:com|cn|net|tv|hk)(?:/\S*)?", re.ASCII)
+# The lookbehind makes a search start only at the beginning of a word run:
+# without it, a long run of letters or digits is rescanned from every position.
+_LINK = re.compile(
+    r"(?:https?://|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|cn|net|tv|hk)(?:/\S*)?", re.ASCII
+)
 # A run of digits, optionally grouped by single spaces/dashes (phone style).
 _PHONE = re.compile(r"(?<![\d])1[3-9]\d(?:[ -]?\d){8}(?![\d])")
 _DIGITS = re.compile(

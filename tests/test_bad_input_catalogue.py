@@ -594,14 +594,11 @@ CATALOGUE: list[Case] = [
     Case("ansi-escapes-on-stderr", ansi_json_stderr, 2,
          "input errors echoed on stderr (-f json) neutralise escapes too",
          errors=(Err("ansi.csv", 4, "bad timestamp"),), counts=(3, 2, 1), group="hostile",
-         check=check_stderr_escapes,
-         xfail="cli.py echoes input errors with masked_str(str(error)) only: needs "
-         "one_line(...) (reporters.common) as the text reporter does"),
+         check=check_stderr_escapes),
     Case("ansi-escapes-in-a-file-name", ansi_file_name, 2,
          "a file name carrying an escape sequence is printed neutralised",
          errors=(Err("red.csv", 3, "bad timestamp 'bad'"),), counts=(2, 1, 1),
          group="hostile", check=check_file_name_escapes,
-         xfail="reporters/text.py prints v.file and e.file raw: needs one_line()",
          skip=no_symlinks),
     Case("qianniu-100k-headers-only", qianniu_headers_only, 1,
          "100,000 messages with empty text (pictures that did not copy), read in seconds",
@@ -639,9 +636,7 @@ CATALOGUE: list[Case] = [
          group="hostile", check=check_no_folder_created),
     Case("output-onto-the-input-file", output_onto_input, 2,
          "refused before anything is read or written: exit 2, `would overwrite an input file`",
-         counts=None, stdout_empty=True, group="hostile", check=check_input_untouched,
-         xfail="cli.py must refuse an --output that resolves to an input file (today the "
-         "report overwrites the chat export)"),
+         counts=None, stdout_empty=True, group="hostile", check=check_input_untouched),
     Case("a-finding-in-every-sentence", hostile_findings, 1,
          "1,200 findings in one 4,800-character message: the output stays small because a "
          "violation does not repeat the whole message", counts=(2, 2, 0), group="hostile",

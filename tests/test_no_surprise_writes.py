@@ -256,11 +256,6 @@ def test_output_onto_a_folder_is_a_clear_error(tree: Path) -> None:
     assert snapshot(tree) == before
 
 
-@pytest.mark.xfail(
-    reason="cli.py must refuse an --output (or --write-baseline) that resolves to one of "
-    "the input files; today the report overwrites the export",
-    strict=False,
-)
 @pytest.mark.parametrize(
     "args",
     [

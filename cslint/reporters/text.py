@@ -47,7 +47,7 @@ def violation_lines(v: Violation, show_pii: bool, color: bool = False) -> list[s
     """The lines that describe one violation (also the details of a JUnit failure)."""
     paint = _Painter(color)
     head = (
-        f"{paint(f'{v.file}:{v.line}:', _BOLD)} "
+        f"{paint(f'{one_line(v.file)}:{v.line}:', _BOLD)} "
         f"{paint(v.code, _SEVERITY.get(v.severity, _BOLD))} {v.name}  "
         f"{one_line(masked_str(v.message, show_pii))}"
     )
@@ -70,7 +70,7 @@ def violation_lines(v: Violation, show_pii: bool, color: bool = False) -> list[s
 def input_error_line(e: InputError, show_pii: bool, color: bool = False) -> str:
     """``FILE:LINE: reason``, as compilers print errors."""
     paint = _Painter(color)
-    return f"{paint(f'{e.file}:{e.line}:', _BOLD)} {one_line(masked_str(e.reason, show_pii))}"
+    return f"{paint(f'{one_line(e.file)}:{e.line}:', _BOLD)} {one_line(masked_str(e.reason, show_pii))}"
 
 
 def _rule_names(result: RunResult) -> dict[str, str]:
