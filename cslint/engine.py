@@ -9,6 +9,7 @@ violation found at the end still costs its session points.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -124,22 +125,9 @@ class Engine:
                 by_place[place] = v
             kept.append(v)
         if self._yield_to:
-            kept = [v for v in kept if not self._yields(v, kept)]
+            covers = _Covers(kept)
+            kept = [v for v in kept if not covers.inside(v, self._yield_to.get(v.code))]
         return kept
-
-    def _yields(self, v: Violation, kept: list[Violation]) -> bool:
-        masters = self._yield_to.get(v.code)
-        if not masters or v.span is None:
-            return False
-        start, end = v.span
-        return any(
-            o.code in masters
-            and o.span is not None
-            and (o.file, o.line) == (v.file, v.line)
-            and o.span[0] <= start
-            and end <= o.span[1]
-            for o in kept
-        )
 
     def finish(self, outcomes: Iterable[SessionOutcome]) -> list[Violation]:
         """Run-level violations from the observations of every session, in order."""
@@ -203,6 +191,42 @@ class Engine:
             every.extend(leftover)
         every.sort(key=Violation.sort_key)
         return results, every
+
+
+class _Covers:
+    """Answers "is this span inside a hit of rule X in the same message?" in
+    O(log n): per (file, line, code), the spans sorted by start with a running
+    maximum of their ends. (A message with thousands of findings made the
+    all-pairs comparison take most of a minute.)"""
+
+    def __init__(self, violations: Iterable[Violation]) -> None:
+        spans: dict[tuple[str, int, str], list[tuple[int, int]]] = {}
+        for v in violations:
+            if v.span is not None:
+                spans.setdefault((v.file, v.line, v.code), []).append(v.span)
+        self._index: dict[tuple[str, int, str], tuple[list[int], list[int]]] = {}
+        for key, found in spans.items():
+            found.sort()
+            ends: list[int] = []
+            reach = -1
+            for _, end in found:
+                reach = max(reach, end)
+                ends.append(reach)
+            self._index[key] = ([s for s, _ in found], ends)
+
+    def inside(self, v: Violation, codes: set[str] | None) -> bool:
+        if not codes or v.span is None:
+            return False
+        start, end = v.span
+        for code in codes:
+            entry = self._index.get((v.file, v.line, code))
+            if entry is None:
+                continue
+            starts, reach = entry
+            n = bisect_right(starts, start)  # spans starting at or before ours
+            if n and reach[n - 1] >= end:
+                return True
+        return False
 
 
 def _agent_stats(ctx: SessionContext) -> tuple[AgentStats, ...]:

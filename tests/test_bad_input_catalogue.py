@@ -642,7 +642,7 @@ CATALOGUE: list[Case] = [
          "violation does not repeat the whole message", counts=(2, 2, 0), group="hostile",
          check=check_hostile_findings,
          xfail="each violation's `text` is the whole message (json ~1.4 GB for 4M chars); "
-         "reporters must cut it to a window around the span, engine._dedupe is quadratic"),
+         "reporters must cut it to a window around the span (engine de-duplication is no longer quadratic)"),
 ]  # fmt: skip
 
 
