@@ -70,7 +70,7 @@ from typing import TYPE_CHECKING, Any
 from cslint import __version__
 from cslint.baseline import NotedResult, Notice
 from cslint.model import FileStats, InputError, Message, Role, Session, SessionResult, Violation
-from cslint.readers.columns import FileProblem, cell_text, normalize_name
+from cslint.readers.columns import FileProblem, cell_text, normalize_name, resolve_header
 from cslint.readers.encoding import UndecodableError, decode
 
 if TYPE_CHECKING:
@@ -353,28 +353,6 @@ def csv_records(raw: str, delimiter: str) -> Iterator[_Record]:
             break
 
 
-def _header_fields(cells: Sequence[object]) -> tuple[dict[str, int], str | None, int]:
-    """Known fields by column, why the header is ambiguous (if it is), and its width."""
-    index: dict[str, int] = {}
-    duplicate: str | None = None
-    width = 0
-    for i, cell in enumerate(cells):
-        if cell is None or (isinstance(cell, str) and not cell.strip()):
-            continue
-        width = i + 1
-        name = cell_text(cell)
-        found = _ALIAS.get(normalize_name(name))
-        if found is None:
-            continue
-        if found in index:
-            if duplicate is None:
-                first = cell_text(cells[index[found]]).strip()
-                duplicate = f"column '{found}' given twice ('{first}' and '{name.strip()}')"
-            continue
-        index[found] = i
-    return index, duplicate, width
-
-
 def _sniff_delimiter(raw: str, suffix: str) -> str:
     first = next((raw[s:e] for _, s, e in physical_lines(raw) if raw[s:e].strip()), "")
     order = ("\t", ",", ";") if suffix == ".tsv" else _DELIMITERS
@@ -384,7 +362,7 @@ def _sniff_delimiter(raw: str, suffix: str) -> str:
             cells = next(csv.reader([first], delimiter=delimiter), [])
         except csv.Error:
             continue
-        count = len(_header_fields(cells)[0])
+        count = len(resolve_header(cells, _ALIAS).index)
         if count > best_count:
             best, best_count = delimiter, count
     return best
@@ -404,7 +382,8 @@ def _read_csv(lib: Library) -> None:
                 continue
             if reason is not None or record.error is not None:
                 raise FileProblem(f"{reason or record.error} in the header row", record.line)
-            header, duplicate, width = _header_fields([c.value for c in record.cells])
+            found = resolve_header([c.value for c in record.cells], _ALIAS)
+            header, duplicate, width = found.index, found.duplicate, found.width
             if duplicate:
                 raise FileProblem(duplicate, record.line)
             if "phrase" not in header:
@@ -495,7 +474,8 @@ def _read_xlsx(lib: Library) -> None:
                     if header is None:
                         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                             continue
-                        header, duplicate, _ = _header_fields(cells)
+                        found = resolve_header(cells, _ALIAS)
+                        header, duplicate = found.index, found.duplicate
                         header_row = number
                         if duplicate:
                             raise FileProblem(f"sheet '{sheet.title}': {duplicate}", number)

@@ -34,7 +34,7 @@ so that a buyer's messages and the agents' answers land in one session.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -88,14 +88,18 @@ class Header:
         return [f for f in REQUIRED if f not in self.index]
 
 
-def resolve_header(cells: Sequence[object]) -> Header:
-    """Map header cells to fields (the first of two cells for one field, noting it)."""
+def resolve_header(cells: Sequence[object], aliases: Mapping[str, str] = ALIASES) -> Header:
+    """Map header cells to fields (the first of two cells for one field, noting it).
+
+    ``aliases`` maps normalized header names to fields: the chat columns by
+    default; phrase libraries pass their own.
+    """
     index: dict[str, int] = {}
     duplicate: str | None = None
     for i, cell in enumerate(cells):
         if not isinstance(cell, str):
             continue
-        field = ALIASES.get(normalize_name(cell))
+        field = aliases.get(normalize_name(cell))
         if field is None:
             continue
         if field in index:
