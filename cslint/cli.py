@@ -421,23 +421,17 @@ def rules_command(
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    from cslint.reporters.common import pad
+    from cslint.reporters.common import display_width, pad
 
     header = ("code", "name", "severity", "points", "source")
     table: list[tuple[str, ...]] = [header] + [
         tuple(str(r[key]) for key in ("code", "qualified_name", "severity", "points", "source"))
         for r in rows
     ]
-    widths = [max(_width(row[i]) for row in table) for i in range(len(header) - 1)]
+    widths = [max(display_width(row[i]) for row in table) for i in range(len(header) - 1)]
     for row in table:
         cells = [pad(row[i], widths[i]) for i in range(len(widths))]
         click.echo("  ".join([*cells, row[-1]]).rstrip())
-
-
-def _width(text: str) -> int:
-    from cslint.reporters.common import display_width
-
-    return display_width(text)
 
 
 @main.command("rule", epilog=EXIT_HELP)

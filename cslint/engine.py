@@ -103,9 +103,9 @@ class Engine:
             session=SessionHead.of(session),
             violations=self._dedupe(found),
             agents=_agent_stats(ctx),
-            first_response_s=(first := _first_response(session))[0],
+            first_response_s=(first := _first_response(ctx))[0],
             first_responder=first[1],
-            agent_last_word=_agent_last_word(session),
+            agent_last_word=_agent_last_word(ctx),
             primary_agent=ctx.primary_agent,
             observations=observations,
         )
@@ -240,9 +240,13 @@ def _agent_stats(ctx: SessionContext) -> tuple[AgentStats, ...]:
     return tuple(AgentStats(agent, n, e) for agent, (n, e) in counts.items())
 
 
-def _first_response(session: Session) -> tuple[float | None, str | None]:
-    """Seconds from the buyer's opening message to the first agent reply, and who replied."""
-    talk = [m for m in session.messages if m.role is not Role.SYSTEM]
+def _first_response(ctx: SessionContext) -> tuple[float | None, str | None]:
+    """Seconds from the buyer's opening message to the first agent reply, and who replied.
+
+    Read off the session's timeline, as T001 reads it, so the managers' table
+    and the rule never disagree about the same session.
+    """
+    talk = [ctx.messages[i] for i in ctx.timeline()]
     if not talk or talk[0].role is not Role.BUYER:
         return None, None
     opened = talk[0].time
@@ -252,6 +256,7 @@ def _first_response(session: Session) -> tuple[float | None, str | None]:
     return None, None
 
 
-def _agent_last_word(session: Session) -> bool:
-    talk = [m for m in session.messages if m.role is not Role.SYSTEM]
-    return bool(talk) and talk[-1].role is Role.AGENT
+def _agent_last_word(ctx: SessionContext) -> bool:
+    """Whether the last non-system message of the timeline (as F001 reads it) is an agent's."""
+    line = ctx.timeline()
+    return bool(line) and ctx.messages[line[-1]].role is Role.AGENT
