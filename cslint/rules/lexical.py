@@ -87,6 +87,12 @@ class _WordRule(Rule):
     def raw_match(self, ctx: SessionContext, index: int, span: tuple[int, int]) -> str:
         return ctx.messages[index].text[span[0] : span[1]]
 
+    def session_exempt(self, ctx: SessionContext) -> bool:
+        """Whether any message of the session holds an ``unless_session`` word (预售, 定制)."""
+        return bool(self.spec.list("unless_session")) and any(
+            ctx.has(j, self.code, "unless_session") for j in ctx.non_system()
+        )
+
 
 @register
 class PhraseRule(_WordRule):
@@ -137,7 +143,9 @@ class PhraseRule(_WordRule):
     def judges_one_message(self) -> bool:
         # a rule that compares a message with earlier ones (C001, C002, P004)
         # needs the session: on a lone canned reply it would always fire
-        return not (self.spec.list("unless_earlier_buyer") or self.spec.list("unless_earlier_agent"))
+        return not (
+            self.spec.list("unless_earlier_buyer") or self.spec.list("unless_earlier_agent")
+        )
 
     def _shop_allows(self, ctx: SessionContext, when: datetime) -> bool:
         fact = self.param("requires_shop")
@@ -155,9 +163,7 @@ class PhraseRule(_WordRule):
 
     def _context_exempt(self, ctx: SessionContext, index: int) -> bool:
         spec = self.spec
-        if spec.list("unless_session") and any(
-            ctx.has(j, self.code, "unless_session") for j in ctx.non_system()
-        ):
+        if self.session_exempt(ctx):
             return True
         for list_name, role in (
             ("unless_earlier_buyer", Role.BUYER),
@@ -534,9 +540,7 @@ class ShippingDelayRule(_WordRule):
                 found.append((index, hit))
         if not found:
             return
-        if self.spec.list("unless_session") and any(
-            ctx.has(j, self.code, "unless_session") for j in ctx.non_system()
-        ):
+        if self.session_exempt(ctx):
             return
         for index, hit in found:
             span = ctx.raw_span(index, hit)
