@@ -706,16 +706,13 @@ def _apply_override(spec: RuleSpec, kind: type[Rule], o: RuleOverride) -> RuleSp
         except ValueError:
             raise fail(f"severity must be one of {', '.join(s.value for s in Severity)}") from None
     params = {**spec.params, **o.params}
-    try:
-        _check_params(
-            kind,
-            o.params,
-            lambda reason, *_: ConfigError(
-                o.origin or "<config>", None, f"[rules.{spec.code}.params]: {reason}"
-            ),
-        )
-    except ConfigError:
-        raise
+    _check_params(
+        kind,
+        o.params,
+        lambda reason, *_: ConfigError(
+            o.origin or "<config>", None, f"[rules.{spec.code}.params]: {reason}"
+        ),
+    )
     return replace(
         spec,
         points=o.points if o.points is not None else spec.points,
@@ -834,5 +831,5 @@ def load_pack(config: Config) -> RulePack:
         rules=rules,
         shop=config.shop,
         session_gap_s=config.session_gap_s,
-        files=[s for s in config.sources],
+        files=list(config.sources),
     )
