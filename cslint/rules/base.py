@@ -102,6 +102,7 @@ class SessionContext:
         self._hits: dict[int, Mapping[str, tuple[PhraseHit, ...]]] = {}
         self._with_hits: dict[str, list[int]] | None = None
         self._timeline: list[int] | None = None
+        self._by_role: dict[Role, list[int]] = {}
         self.primary_agent: str | None = primary_agent(session.messages)
 
     def timeline(self) -> list[int]:
@@ -163,7 +164,13 @@ class SessionContext:
 
     # -- selection helpers -------------------------------------------------
     def indexes(self, role: Role) -> list[int]:
-        return [i for i, m in enumerate(self.messages) if m.role is role]
+        """The messages of ``role``, in session order (computed once per role: every
+        wording rule asks for the agent's). Callers must not modify the list."""
+        found = self._by_role.get(role)
+        if found is None:
+            found = [i for i, m in enumerate(self.messages) if m.role is role]
+            self._by_role[role] = found
+        return found
 
     def non_system(self) -> list[int]:
         return [i for i, m in enumerate(self.messages) if m.role is not Role.SYSTEM]
