@@ -51,6 +51,15 @@ def read_paths(
     return messages, errors, stats
 
 
+def run_meta(config: Config) -> dict[str, object]:
+    """The run's metadata every report carries."""
+    return {
+        "version": __version__,
+        "rulesets": list(config.extends),
+        "config_files": list(config.sources),
+    }
+
+
 def check_paths(
     paths: Sequence[str | Path],
     config: Config,
@@ -75,11 +84,7 @@ def check_paths(
         sessions=results,
         files=stats,
         rules=pack.infos(),
-        meta={
-            "version": __version__,
-            "rulesets": list(config.extends),
-            "config_files": list(config.sources),
-        },
+        meta=run_meta(config),
     )
 
 

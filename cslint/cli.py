@@ -15,11 +15,13 @@ commands that need them, so ``cslint --help`` stays fast for pre-commit hooks.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -53,7 +55,7 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def _echo_errors(errors: Sequence[Any], show_pii: bool = False) -> None:
+def _echo_errors(errors: Iterable[Any], show_pii: bool = False) -> None:
     """Input errors on stderr, ``FILE:LINE: reason``: personal data masked, and
     control characters from file names or chat text neutralised."""
     from cslint.reporters.common import masked_str, one_line
@@ -171,7 +173,9 @@ jobs_option = click.option(
     type=click.IntRange(min=0),
     default=0,
     show_default="0 = all cores",
-    help="Processes that check sessions; the output is identical whatever the number.",
+    help="Processes that check sessions when the input is checked in memory (sarif, junit, "
+    "baselines, files not in time order); a streaming check uses one. The output is "
+    "identical whatever the number.",
 )
 ignore_option = click.option(
     "--ignore", multiple=True, metavar="CODES", help="Skip these code prefixes."
@@ -255,6 +259,12 @@ def check(
 
     config = _load_config(paths, config_file, isolated, select, ignore)
     _refuse_overwriting_inputs([output, write_baseline_file], paths, config_file)
+    if not (baseline_file or write_baseline_file):
+        code = _check_streaming(
+            paths, config, fmt, output, input_format, show_pii, statistics, color, exit_zero
+        )
+        if code is not None:
+            sys.exit(code)
     try:
         pack = load_pack(config) if baseline_file or write_baseline_file else None
         result = check_paths(paths, config, input_format=input_format, pack=pack, jobs=_jobs(jobs))
@@ -310,11 +320,99 @@ def _baseline_step(
 
 
 def _exit_code(result: RunResult, exit_zero: bool) -> int:
-    if result.input_errors:
+    totals = result.tally()
+    if totals.input_errors:
         return EXIT_ERROR
-    if result.violations and not exit_zero:
+    if totals.violations and not exit_zero:
         return EXIT_VIOLATIONS
     return EXIT_CLEAN
+
+
+def _check_streaming(
+    paths: Sequence[str],
+    config: Config,
+    fmt: str,
+    output: str | None,
+    input_format: str | None,
+    show_pii: bool,
+    statistics: bool,
+    color: bool | None,
+    exit_zero: bool,
+) -> int | None:
+    """``check`` as a stream (:mod:`cslint.streaming`): the exit code, or ``None``
+    when the format or the input needs the in-memory run."""
+    from cslint.errors import ConfigError
+    from cslint.output import OutputError, atomic_output
+    from cslint.reporters import get_reporter
+    from cslint.reporters.base import ReportOptions, StreamingReporter, color_wanted
+    from cslint.reporters.common import masked_str, one_line
+    from cslint.session_stream import OutOfOrder
+    from cslint.streaming import stream_check
+
+    reporter = get_reporter(fmt)
+    if not isinstance(reporter, StreamingReporter):
+        return None
+    use_color = color if color is not None else (output is None and color_wanted(sys.stdout))
+    options = ReportOptions(show_pii=show_pii, color=use_color, statistics=statistics)
+    echo_errors = fmt != "text" or output is not None
+    try:
+        run = stream_check(
+            paths, config, reporter, options, input_format=input_format, plain_errors=echo_errors
+        )
+    except OutOfOrder as exc:
+        click.echo(
+            f"cslint: {one_line(masked_str(str(exc), show_pii))}; checking the input in memory",
+            err=True,
+        )
+        return None
+    except ConfigError as exc:
+        _fail(str(exc))
+    try:
+        if output is None:
+            with _EchoWriter() as out:
+                reporter.write_document(out, run.result, run.violations, run.errors, options)
+        else:
+            try:
+                with atomic_output(Path(output)) as handle:
+                    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+                    reporter.write_document(text, run.result, run.violations, run.errors, options)
+                    text.flush()
+                    text.detach()
+            except OutputError as exc:
+                _fail(str(exc))
+        if run.plain_errors is not None:
+            _echo_errors(run.plain_errors, show_pii)
+        return _exit_code(run.result, exit_zero)
+    finally:
+        run.close()
+
+
+class _EchoWriter(io.StringIO):
+    """A text stream that hands what it gets to ``click.echo`` in large pieces
+    (click strips colour codes for pipes and copes with Windows consoles)."""
+
+    CHUNK = 1 << 20
+
+    def write(self, text: str) -> int:
+        n = super().write(text)
+        if self.tell() >= self.CHUNK:
+            self.flush()
+        return n
+
+    def flush(self) -> None:
+        click.echo(self.getvalue(), nl=False)
+        self.seek(0)
+        self.truncate()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.flush()
+        super().__exit__(kind, value, traceback)
 
 
 def _emit(

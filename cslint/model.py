@@ -195,6 +195,45 @@ class RuleInfo:
 
 
 @dataclass
+class Totals:
+    """The counts a summary needs, kept as a run goes (a streaming run keeps
+    no list of its violations or sessions) or computed from a finished result."""
+
+    violations: int = 0
+    by_rule: Counter[str] = field(default_factory=Counter)
+    points_by_rule: Counter[str] = field(default_factory=Counter)
+    names: dict[str, str] = field(default_factory=dict)  # code -> name, as violations say
+    sessions: int = 0
+    score_sum: int = 0
+    flagged_sessions: int = 0  # sessions with at least one violation
+    input_errors: int = 0
+
+    def add_violation(self, v: Violation) -> None:
+        self.violations += 1
+        self.by_rule[v.code] += 1
+        if v.deducted:
+            self.points_by_rule[v.code] += v.points
+        self.names.setdefault(v.code, v.name)
+
+    @classmethod
+    def of(
+        cls,
+        violations: list[Violation],
+        sessions: list[SessionResult],
+        input_errors: list[InputError],
+    ) -> Totals:
+        totals = cls(
+            sessions=len(sessions),
+            score_sum=sum(s.score for s in sessions),
+            flagged_sessions=len({v.session for v in violations}),
+            input_errors=len(input_errors),
+        )
+        for v in violations:
+            totals.add_violation(v)
+        return totals
+
+
+@dataclass
 class RunResult:
     """Everything one run produced; reporters only read it."""
 
@@ -204,31 +243,44 @@ class RunResult:
     files: list[FileStats]
     rules: list[RuleInfo]
     meta: dict[str, Any] = field(default_factory=dict)
+    # set by a streaming run, whose violations and input errors went straight
+    # to the report and whose lists here stay empty
+    totals: Totals | None = None
+
+    def tally(self) -> Totals:
+        """The run's counts: as kept by a streaming run, or counted from the lists."""
+        if self.totals is not None:
+            return self.totals
+        return Totals.of(self.violations, self.sessions, self.input_errors)
+
+    @property
+    def failed_input(self) -> bool:
+        """Whether any row or file could not be read (exit code 2)."""
+        return self.tally().input_errors > 0
 
     def summary(self) -> dict[str, Any]:
         """The summary every output carries; counts always reconcile."""
-        by_rule = Counter(v.code for v in self.violations)
-        points_by_rule: Counter[str] = Counter()
-        for v in self.violations:
-            if v.deducted:
-                points_by_rule[v.code] += v.points
+        totals = self.tally()
+        by_rule = totals.by_rule
+        points_by_rule = totals.points_by_rule
         rows_read = sum(f.rows_read for f in self.files)
         messages = sum(f.messages for f in self.files)
         rejected = sum(f.rejected for f in self.files)
-        scores = [s.score for s in self.sessions]
         return {
             "files": len(self.files),
             "files_failed": sum(1 for f in self.files if f.failed),
             "rows_read": rows_read,
             "messages": messages,
             "rejected": rejected,
-            "input_errors": len(self.input_errors),
-            "sessions": len(self.sessions),
-            "violations": len(self.violations),
+            "input_errors": totals.input_errors,
+            "sessions": totals.sessions,
+            "violations": totals.violations,
             "by_rule": dict(sorted(by_rule.items())),
             "points": sum(points_by_rule.values()),
             "points_by_rule": dict(sorted(points_by_rule.items())),
-            "average_score": round(sum(scores) / len(scores), 2) if scores else None,
+            "average_score": (
+                round(totals.score_sum / totals.sessions, 2) if totals.sessions else None
+            ),
             "per_file": [
                 {
                     "file": f.file,

@@ -12,7 +12,9 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 class OutputError(Exception):
@@ -30,9 +32,25 @@ def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None
     """Write ``data`` to ``path`` atomically: all of it or, on any error, nothing.
 
     ``str`` data is encoded with ``encoding`` (``"utf-8-sig"`` adds a BOM).
+    Raises :class:`OutputError` as :func:`atomic_output` does.
+    """
+    try:
+        payload = data if isinstance(data, bytes) else data.encode(encoding)
+    except (UnicodeEncodeError, LookupError) as exc:
+        raise OutputError(f"cannot write {path}: {exc}") from exc
+    with atomic_output(path) as handle:
+        handle.write(payload)
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A binary file to write ``path``'s new content into; it replaces ``path``
+    atomically when the ``with`` block ends without an error, and is removed otherwise.
+
     An existing target keeps its permission bits; a new one gets the usual
-    ``0666 & ~umask``. Raises :class:`OutputError` when the folder is missing
-    or the file cannot be written; the temporary file is removed in every case.
+    ``0666 & ~umask``. A target that is not a regular file (``/dev/null``, a
+    pipe) is written in place. Raises :class:`OutputError` when the folder is
+    missing or the file cannot be written.
     """
     path = Path(path)
     parent = path.parent
@@ -41,17 +59,17 @@ def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None
     if path.is_dir():
         raise OutputError(f"cannot write {path}: it is a folder")
     try:
-        payload = data if isinstance(data, bytes) else data.encode(encoding)
-    except (UnicodeEncodeError, LookupError) as exc:
-        raise OutputError(f"cannot write {path}: {exc}") from exc
-    try:
         info = path.stat()
     except OSError:
         info = None
     if info is not None and not stat.S_ISREG(info.st_mode):
         # /dev/null, /dev/stdout, a named pipe: a rename would replace the
         # device itself (as root it can), so write into it as it is.
-        _write_in_place(path, payload)
+        try:
+            with path.open("wb") as handle:
+                yield handle
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
         return
     mode = stat.S_IMODE(info.st_mode) if info is not None else _new_file_mode()
     try:
@@ -61,7 +79,7 @@ def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
@@ -73,14 +91,6 @@ def write_atomic(path: Path, data: str | bytes, encoding: str = "utf-8") -> None
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
     _fsync_dir(parent)
-
-
-def _write_in_place(path: Path, payload: bytes) -> None:
-    try:
-        with path.open("wb") as handle:
-            handle.write(payload)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -28,12 +28,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
-from operator import attrgetter
+from datetime import datetime, timedelta
 
 from cslint.model import Message, Session
 
-_by_time = attrgetter("time")
+# (input position, message): sorting on (time, position) keeps input order for
+# equal times even where a buyer's shop-less messages were folded in later.
+_Placed = tuple[int, Message]
+
+
+def _by_time(p: _Placed) -> tuple[datetime, int]:
+    return p[1].time, p[0]
 
 
 def sessionize(messages: Iterable[Message], gap_s: int = 1800) -> list[Session]:
@@ -41,22 +46,23 @@ def sessionize(messages: Iterable[Message], gap_s: int = 1800) -> list[Session]:
     if gap_s < 0:
         raise ValueError(f"gap_s must be >= 0, not {gap_s}")
     gap = timedelta(seconds=gap_s)
-    explicit: dict[tuple[str | None, str], list[Message]] = {}
-    derived: dict[tuple[str | None, str], list[Message]] = {}
-    for m in messages:
+    explicit: dict[tuple[str | None, str], list[_Placed]] = {}
+    derived: dict[tuple[str | None, str], list[_Placed]] = {}
+    for n, m in enumerate(messages):
         if m.session is not None:
-            explicit.setdefault((m.shop, m.session), []).append(m)
+            explicit.setdefault((m.shop, m.session), []).append((n, m))
         else:
-            derived.setdefault((m.shop, m.buyer), []).append(m)
+            derived.setdefault((m.shop, m.buyer), []).append((n, m))
     _adopt_shops(explicit)
     _adopt_shops(derived)
 
     sessions: list[Session] = []
-    for (shop, sid), group in explicit.items():
-        group.sort(key=_by_time)
-        sessions.append(Session(sid, group[0].buyer, shop, tuple(group)))
-    for (shop, buyer), group in derived.items():
-        group.sort(key=_by_time)
+    for (shop, sid), in_order in explicit.items():
+        in_order.sort(key=_by_time)
+        sessions.append(Session(sid, in_order[0][1].buyer, shop, tuple(m for _, m in in_order)))
+    for (shop, buyer), in_order in derived.items():
+        in_order.sort(key=_by_time)
+        group = [m for _, m in in_order]
         start = 0
         for i in range(1, len(group) + 1):
             if i == len(group) or group[i].time - group[i - 1].time > gap:
@@ -68,7 +74,7 @@ def sessionize(messages: Iterable[Message], gap_s: int = 1800) -> list[Session]:
     return sessions
 
 
-def _adopt_shops(groups: dict[tuple[str | None, str], list[Message]]) -> None:
+def _adopt_shops(groups: dict[tuple[str | None, str], list[_Placed]]) -> None:
     """Fold each ``(None, name)`` group into ``(shop, name)`` when that shop is the only one."""
     shops: dict[str, list[str]] = {}
     for shop, name in groups:

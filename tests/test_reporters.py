@@ -698,3 +698,24 @@ def test_text_never_prints_terminal_control_codes() -> None:
     out = render("text", result)
     assert "\x1b" not in out and "\x07" not in out
     assert "「坏」\ufffd]0;owned\ufffd人\ufffd[2J" in out
+
+
+def test_a_long_message_is_cut_to_a_window_around_the_span() -> None:
+    from dataclasses import replace as _replace
+
+    from cslint.reporters.common import LONG_TEXT, TEXT_WINDOW, violation_dict
+
+    phone = "13812345678"
+    text = "亲" * 2000 + "不行" + "啊" * 50 + phone + "哦" * 2000
+    base = make_result().violations[0]
+    v = _replace(base, text=text, span=(2000, 2002))
+    d = violation_dict(v, show_pii=False)
+    assert d["text_length"] == len(text) > LONG_TEXT
+    start = d["text_start"]
+    assert start == 2000 - TEXT_WINDOW
+    assert d["text"][d["span"][0] : d["span"][1]] == "不行"
+    assert len(d["text"]) == 2 + 2 * TEXT_WINDOW
+    # masked as a whole before the cut: the phone number straddling the window's end is hidden
+    assert "1381234" not in d["text"] and "5678" not in d["text"]
+    short = violation_dict(_replace(base, text="不行", span=(0, 2)), show_pii=False)
+    assert "text_start" not in short and short["text"] == "不行"

@@ -9,15 +9,16 @@ print goes through :mod:`cslint.reporters.common`.
 
 from __future__ import annotations
 
+import io
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, TextIO
 
 from cslint import __version__
-from cslint.model import RunResult
+from cslint.model import InputError, RunResult, Violation
 from cslint.output import write_atomic
 
 
@@ -45,6 +46,46 @@ class Reporter(ABC):
     def write(self, result: RunResult, options: ReportOptions, path: Path) -> None:
         """Render and write to ``path`` atomically (raises ``OutputError``)."""
         write_atomic(path, self.render(result, options))
+
+
+class StreamingReporter(Reporter):
+    """A format whose document is a head, one item per violation, one item per
+    input error and a tail. A streaming run renders each item as soon as it is
+    found and writes the document at the end from spooled items
+    (:mod:`cslint.spool`), so its memory does not grow with the input.
+    """
+
+    @abstractmethod
+    def violation_item(self, v: Violation, options: ReportOptions) -> str:
+        """One violation as the document shows it (it may span lines)."""
+
+    def error_item(self, e: InputError, options: ReportOptions) -> str | None:
+        """One input error as the document shows it; ``None``: not in this format."""
+        return None
+
+    @abstractmethod
+    def write_document(
+        self,
+        out: TextIO,
+        result: RunResult,
+        violations: Iterable[str],
+        errors: Iterable[str],
+        options: ReportOptions,
+    ) -> None:
+        """Write the document: ``violations`` and ``errors`` are the rendered items,
+        in order; ``result`` gives the summary (its own lists may be empty)."""
+
+    def render(self, result: RunResult, options: ReportOptions) -> str:
+        buffer = io.StringIO()
+        errors = (self.error_item(e, options) for e in result.input_errors)
+        self.write_document(
+            buffer,
+            result,
+            (self.violation_item(v, options) for v in result.violations),
+            (item for item in errors if item is not None),
+            options,
+        )
+        return buffer.getvalue()
 
 
 def color_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:

@@ -72,13 +72,42 @@ def format_time(value: datetime | None) -> str | None:
     return None if value is None else value.strftime(TIME_FORMAT)
 
 
+# A message longer than this is not repeated whole in every violation: a
+# 4-million-character spam with a finding per sentence would print terabytes.
+LONG_TEXT = 1000
+# Characters kept on each side of the span of a violation in a long message.
+TEXT_WINDOW = 60
+
+
+def text_window(text: str, span: tuple[int, int] | None) -> tuple[int, int]:
+    """The part ``[start, end)`` of ``text`` a report shows: all of it, or a
+    window around ``span`` when the text is longer than :data:`LONG_TEXT`."""
+    n = len(text)
+    if n <= LONG_TEXT:
+        return 0, n
+    lo, hi = span if span is not None else (0, 0)
+    return max(0, lo - TEXT_WINDOW), min(n, max(hi, lo) + TEXT_WINDOW)
+
+
 def violation_dict(v: Violation, show_pii: bool) -> dict[str, Any]:
     """The violation as json/jsonl/csv print it (FORMATS.md), personal data masked.
 
     The buyer nick and the session id are masked too: Taobao nicks are often a
-    phone number, and derived session ids may carry the nick.
+    phone number, and derived session ids may carry the nick. A message longer
+    than :data:`LONG_TEXT` characters is cut to a window around the span
+    (masked as a whole first, so no number is half shown at the cut): ``span``
+    then indexes the window, and ``text_start`` / ``text_length`` say where the
+    window lies in the message.
     """
-    return {
+    text = masked_str(v.text, show_pii)
+    span = v.span
+    start, end = text_window(text, span)
+    cut = (start, end) != (0, len(text))
+    if cut:
+        text = text[start:end]
+        if span is not None:
+            span = (span[0] - start, span[1] - start)
+    d = {
         "code": v.code,
         "name": v.name,
         "severity": str(v.severity),
@@ -91,11 +120,15 @@ def violation_dict(v: Violation, show_pii: bool) -> dict[str, Any]:
         "buyer": masked_str(v.buyer, show_pii),
         "agent": v.agent,
         "time": format_time(v.time),
-        "text": masked_str(v.text, show_pii),
-        "span": list(v.span) if v.span is not None else None,
+        "text": text,
+        "span": list(span) if span is not None else None,
         "deducted": v.deducted,
         "shop": v.shop,
     }
+    if cut:
+        d["text_start"] = start
+        d["text_length"] = len(v.text)
+    return d
 
 
 def input_error_dict(e: InputError, show_pii: bool) -> dict[str, Any]:

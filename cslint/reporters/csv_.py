@@ -14,10 +14,10 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TextIO
 
-from cslint.model import RunResult
-from cslint.reporters.base import Reporter, ReportOptions
+from cslint.model import RunResult, Violation
+from cslint.reporters.base import ReportOptions, StreamingReporter
 from cslint.reporters.common import VIOLATION_FIELDS, neutralise_cell, violation_dict
 
 BOM = "\ufeff"
@@ -36,25 +36,36 @@ def csv_cell(value: Any) -> str | int | float:
     return neutralise_cell(str(value))
 
 
+def csv_row(values: Sequence[Any]) -> str:
+    """One CSV record of safe cells, with its CRLF line end (RFC 4180)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([csv_cell(value) for value in values])
+    return buffer.getvalue()
+
+
 def render_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """A CSV document with a BOM, CRLF line ends (RFC 4180) and safe cells."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([csv_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([csv_cell(value) for value in row])
-    return BOM + buffer.getvalue()
+    return BOM + csv_row(header) + "".join(csv_row(row) for row in rows)
 
 
-class CsvReporter(Reporter):
+class CsvReporter(StreamingReporter):
     """One row per violation, the fields of the JSON violation object as columns."""
 
     name: ClassVar[str] = "csv"
     extension: ClassVar[str] = ".csv"
 
-    def render(self, result: RunResult, options: ReportOptions) -> str:
-        rows = (
-            [d[field] for field in VIOLATION_FIELDS]
-            for d in (violation_dict(v, options.show_pii) for v in result.violations)
-        )
-        return render_csv(VIOLATION_FIELDS, rows)
+    def violation_item(self, v: Violation, options: ReportOptions) -> str:
+        d = violation_dict(v, options.show_pii)
+        return csv_row([d[field] for field in VIOLATION_FIELDS])
+
+    def write_document(
+        self,
+        out: TextIO,
+        result: RunResult,
+        violations: Iterable[str],
+        errors: Iterable[str],
+        options: ReportOptions,
+    ) -> None:
+        out.write(BOM + csv_row(VIOLATION_FIELDS))
+        for row in violations:
+            out.write(row)

@@ -8,10 +8,12 @@ properties. A line of 0 (a whole-file problem) is left out.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable
+from itertools import chain
+from typing import ClassVar, TextIO
 
-from cslint.model import RunResult, Severity, Violation
-from cslint.reporters.base import Reporter, ReportOptions
+from cslint.model import InputError, RunResult, Severity, Violation
+from cslint.reporters.base import ReportOptions, StreamingReporter
 from cslint.reporters.common import excerpt, masked, masked_str
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -53,21 +55,31 @@ def _annotation(v: Violation, show_pii: bool) -> str:
     )
 
 
-class GithubReporter(Reporter):
+class GithubReporter(StreamingReporter):
     """One workflow command per violation and per input error."""
 
     name: ClassVar[str] = "github"
     extension: ClassVar[str] = ".txt"
 
-    def render(self, result: RunResult, options: ReportOptions) -> str:
-        lines = [_annotation(v, options.show_pii) for v in result.violations]
-        lines += [
-            command(
-                "error",
-                masked_str(e.reason, options.show_pii),
-                file=e.file,
-                line=e.line if e.line > 0 else "",
-            )
-            for e in result.input_errors
-        ]
-        return "".join(line + "\n" for line in lines)
+    def violation_item(self, v: Violation, options: ReportOptions) -> str:
+        return _annotation(v, options.show_pii)
+
+    def error_item(self, e: InputError, options: ReportOptions) -> str:
+        return command(
+            "error",
+            masked_str(e.reason, options.show_pii),
+            file=e.file,
+            line=e.line if e.line > 0 else "",
+        )
+
+    def write_document(
+        self,
+        out: TextIO,
+        result: RunResult,
+        violations: Iterable[str],
+        errors: Iterable[str],
+        options: ReportOptions,
+    ) -> None:
+        for item in chain(violations, errors):
+            out.write(item)
+            out.write("\n")

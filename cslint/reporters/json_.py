@@ -1,17 +1,18 @@
 """``json``: one document with the violations, input errors, summary and metadata.
 
-Built piece by piece (one ``json.dumps`` per violation, joined once) so a run
-with 100k+ violations renders in linear time; the document is still one valid,
-readable JSON value with one violation per line.
+Written piece by piece (one ``json.dumps`` per violation) so a run with a
+million violations streams in linear time and bounded memory; the document is
+still one valid, readable JSON value with one violation per line.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import Any, ClassVar, TextIO
 
-from cslint.model import RunResult
-from cslint.reporters.base import Reporter, ReportOptions
+from cslint.model import InputError, RunResult, Violation
+from cslint.reporters.base import ReportOptions, StreamingReporter
 from cslint.reporters.common import input_error_dict, violation_dict
 
 
@@ -19,10 +20,14 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _array(items: list[str]) -> str:
-    if not items:
-        return "[]"
-    return "[\n    " + ",\n    ".join(items) + "\n  ]"
+def _write_array(out: TextIO, items: Iterable[str]) -> None:
+    """``[]``, or the items one per line at the document's third level."""
+    separator = "[\n    "
+    for item in items:
+        out.write(separator)
+        out.write(item)
+        separator = ",\n    "
+    out.write("[]" if separator == "[\n    " else "\n  ]")
 
 
 def _block(value: Any) -> str:
@@ -30,22 +35,32 @@ def _block(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str).replace("\n", "\n  ")
 
 
-class JsonReporter(Reporter):
+class JsonReporter(StreamingReporter):
     """``{"tool", "violations", "input_errors", "summary"[, "meta"]}``."""
 
     name: ClassVar[str] = "json"
     extension: ClassVar[str] = ".json"
 
-    def render(self, result: RunResult, options: ReportOptions) -> str:
+    def violation_item(self, v: Violation, options: ReportOptions) -> str:
+        return _dumps(violation_dict(v, options.show_pii))
+
+    def error_item(self, e: InputError, options: ReportOptions) -> str:
+        return _dumps(input_error_dict(e, options.show_pii))
+
+    def write_document(
+        self,
+        out: TextIO,
+        result: RunResult,
+        violations: Iterable[str],
+        errors: Iterable[str],
+        options: ReportOptions,
+    ) -> None:
         tool = {"name": "cslint", "version": options.tool_version}
-        violations = [_dumps(violation_dict(v, options.show_pii)) for v in result.violations]
-        errors = [_dumps(input_error_dict(e, options.show_pii)) for e in result.input_errors]
-        parts = [
-            f'"tool": {_dumps(tool)}',
-            f'"violations": {_array(violations)}',
-            f'"input_errors": {_array(errors)}',
-            f'"summary": {_block(result.summary())}',
-        ]
+        out.write(f'{{\n  "tool": {_dumps(tool)},\n  "violations": ')
+        _write_array(out, violations)
+        out.write(',\n  "input_errors": ')
+        _write_array(out, errors)
+        out.write(f',\n  "summary": {_block(result.summary())}')
         if result.meta:
-            parts.append(f'"meta": {_block(result.meta)}')
-        return "{\n  " + ",\n  ".join(parts) + "\n}\n"
+            out.write(f',\n  "meta": {_block(result.meta)}')
+        out.write("\n}\n")

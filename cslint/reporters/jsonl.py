@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import json
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import ClassVar, TextIO
 
-from cslint.model import RunResult
-from cslint.reporters.base import Reporter, ReportOptions
+from cslint.model import RunResult, Violation
+from cslint.reporters.base import ReportOptions, StreamingReporter
 from cslint.reporters.common import violation_dict
 
 
-class JsonlReporter(Reporter):
+class JsonlReporter(StreamingReporter):
     """One JSON object per violation, one per line."""
 
     name: ClassVar[str] = "jsonl"
     extension: ClassVar[str] = ".jsonl"
 
-    def render(self, result: RunResult, options: ReportOptions) -> str:
-        lines = [
-            json.dumps(violation_dict(v, options.show_pii), ensure_ascii=False)
-            for v in result.violations
-        ]
-        return "".join(line + "\n" for line in lines)
+    def violation_item(self, v: Violation, options: ReportOptions) -> str:
+        return json.dumps(violation_dict(v, options.show_pii), ensure_ascii=False)
+
+    def write_document(
+        self,
+        out: TextIO,
+        result: RunResult,
+        violations: Iterable[str],
+        errors: Iterable[str],
+        options: ReportOptions,
+    ) -> None:
+        for line in violations:
+            out.write(line)
+            out.write("\n")

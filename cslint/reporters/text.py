@@ -10,10 +10,12 @@ that table and the counts, as ``ruff --statistics`` does.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from itertools import chain
+from typing import Any, ClassVar, TextIO
 
 from cslint.model import InputError, RunResult, Severity, Violation
-from cslint.reporters.base import Reporter, ReportOptions
+from cslint.reporters.base import ReportOptions, StreamingReporter
 from cslint.reporters.common import (
     display_width,
     excerpt,
@@ -75,8 +77,8 @@ def input_error_line(e: InputError, show_pii: bool, color: bool = False) -> str:
 
 def _rule_names(result: RunResult) -> dict[str, str]:
     names = {r.code: r.name for r in result.rules}
-    for v in result.violations:
-        names.setdefault(v.code, v.name)
+    for code, name in result.tally().names.items():
+        names.setdefault(code, name)
     return names
 
 
@@ -99,27 +101,40 @@ def _counts_line(summary: dict[str, Any]) -> str:
     )
 
 
-class TextReporter(Reporter):
+class TextReporter(StreamingReporter):
     """Human-readable report, optionally coloured."""
 
     name: ClassVar[str] = "text"
     extension: ClassVar[str] = ".txt"
 
-    def render(self, result: RunResult, options: ReportOptions) -> str:
+    def violation_item(self, v: Violation, options: ReportOptions) -> str:
+        return "\n".join(violation_lines(v, options.show_pii, options.color))
+
+    def error_item(self, e: InputError, options: ReportOptions) -> str:
+        return input_error_line(e, options.show_pii, options.color)
+
+    def write_document(
+        self,
+        out: TextIO,
+        result: RunResult,
+        violations: Iterable[str],
+        errors: Iterable[str],
+        options: ReportOptions,
+    ) -> None:
         summary = result.summary()
         paint = _Painter(options.color)
-        lines: list[str] = []
         if options.statistics:
-            lines.extend(self._statistics(result, summary))
+            lines = self._statistics(result, summary)
         else:
-            for v in result.violations:
-                lines.extend(violation_lines(v, options.show_pii, options.color))
-            for e in result.input_errors:
-                lines.append(input_error_line(e, options.show_pii, options.color))
-            if lines:
-                lines.append("")
-            lines.extend(self._summary(result, summary, paint))
-        return "\n".join(lines) + "\n"
+            wrote = False
+            for item in chain(violations, errors):
+                out.write(item)
+                out.write("\n")
+                wrote = True
+            if wrote:
+                out.write("\n")
+            lines = self._summary(result, summary, paint)
+        out.write("\n".join(lines) + "\n")
 
     def _statistics(self, result: RunResult, summary: dict[str, Any]) -> list[str]:
         names = _rule_names(result)
@@ -143,7 +158,7 @@ class TextReporter(Reporter):
     def _summary(self, result: RunResult, summary: dict[str, Any], paint: _Painter) -> list[str]:
         n = summary["violations"]
         if n:
-            flagged = len({v.session for v in result.violations})
+            flagged = result.tally().flagged_sessions
             head = (
                 f"Found {n} violation{'s' if n != 1 else ''} ({summary['points']} points)"
                 f" in {flagged} of {summary['sessions']} sessions."

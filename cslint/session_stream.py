@@ -1,0 +1,289 @@
+"""Sessions as the messages stream by, for runs whose memory must not grow with the input.
+
+:class:`SessionStream` takes messages in input order, straight from the readers
+(shops *not* filled per file), and hands back each session as soon as it can
+no longer change, so the engine can check it and forget its messages. The
+sessions it hands back are exactly those :func:`cslint.sessionize.sessionize`
+builds from the whole input (after the readers' per-file shop filling), or it
+raises :class:`OutOfOrder` and the caller checks the input in memory instead.
+It never guesses.
+
+When is a session done?
+
+- A buyer's session ends when the same buyer writes again more than the gap
+  later (``gap_s``; the same gap rule as :func:`~cslint.sessionize.sessionize`).
+- Otherwise, at a *sweep*: the latest time read so far in the current file is
+  the *watermark*; a session whose last message is more than two gaps before
+  it is closed (one gap of the rule, one gap of slack for rows a little out of
+  order). The watermark starts again with each file, so files that each
+  cover the whole week (one per agent, one per buyer) do not close each
+  other's sessions; those stay open until their own file moves past them, or
+  to the end.
+- Explicit session ids (a ``session`` column) close the same way.
+
+What makes the input unfit for streaming (:class:`OutOfOrder`, with the
+reason): a message that belongs in, or right next to, a session already
+closed (the input is not in time order across its files); a message of an
+explicit session id already closed; a buyer or a session id seen with two
+shops (batch reading places shop-less messages per file, which only the whole
+input settles). Time-ordered exports (one file, or one file per day) never
+hit these; per-buyer exports do not either.
+
+Shops, as batch reading places them (the readers fill a shop-less buyer row
+from its buyer's first shop *in the same file*; sessionize then folds the rest
+into the buyer's only shop): a shop-less message gets its buyer's shop once the
+buyer is seen with a shop in that file, or in a row without a session id
+anywhere. A session closes with the one shop all its messages get. One whose
+messages do not all have their shop yet waits, keeping its messages, until
+they do; at the end of the input the rest are settled (shop-less, or out of
+order if they would split). Buyer-only sessions of exports without a shop
+column would wait forever, so past ``MAX_WAITING`` waiting sessions the oldest
+all-shop-less ones are checked without a shop, and a shop turning up later
+for that buyer is out of order. Rows with a session id but no shop are out
+of order too (exports with session ids carry the shop).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from operator import attrgetter
+
+from cslint.model import Message, Session
+
+_by_time = attrgetter("time")
+
+# Sweep for sessions to close every this many messages: a sweep costs the number
+# of open sessions, so this keeps it a small fraction of the work per message.
+SWEEP_EVERY = 2048
+# Sessions that may wait for their shop before the oldest shop-less ones are
+# checked without one (memory stays bounded for exports with no shop at all).
+MAX_WAITING = 4096
+
+
+class OutOfOrder(Exception):
+    """The input cannot be sessionized as a stream; ``str(exc)`` says why."""
+
+
+@dataclass(slots=True)
+class _Open:
+    """A session collecting messages, or closed and waiting for its shop."""
+
+    buyer: str  # the buyer of its earliest message
+    explicit: str | None  # the explicit session id, if any
+    messages: list[Message] = field(default_factory=list)
+    first: datetime = datetime.max
+    last: datetime = datetime.min
+
+    def add(self, m: Message) -> None:
+        self.messages.append(m)
+        if m.time < self.first:
+            self.first = m.time
+            self.buyer = m.buyer
+        if m.time > self.last:
+            self.last = m.time
+
+
+class SessionStream:
+    """Feed messages with :meth:`add`; every call returns the sessions it completed.
+
+    Call :meth:`end_file` after each file and :meth:`close` at the end (it
+    returns the rest). Sessions come back in completion order, not sorted.
+    """
+
+    def __init__(self, gap_s: int = 1800) -> None:
+        if gap_s < 0:
+            raise ValueError(f"gap_s must be >= 0, not {gap_s}")
+        self.gap = timedelta(seconds=gap_s)
+        self._slack = 2 * self.gap
+        self._by_buyer: dict[str, _Open] = {}
+        self._by_id: dict[str, _Open] = {}
+        self._closed_end: dict[str, datetime] = {}  # buyer -> end of its last closed session
+        self._closed_ids: set[str] = set()
+        # what the input has shown of each buyer's shop (see the module docstring)
+        self._shop: dict[str, str] = {}
+        self._shop_files: dict[str, set[str]] = {}
+        self._shop_without_id: set[str] = set()
+        self._id_shop: dict[str, str] = {}
+        self._checked_shopless: set[str] = set()  # buyers with a session checked without a shop
+        # closed sessions whose shop is not settled (derived ones only: rows with a
+        # session id carry their shop), by buyer, oldest buyer first
+        self._waiting: dict[str, list[_Open]] = {}
+        self._waiting_count = 0
+        self._mark: datetime | None = None
+        self._since_sweep = 0
+
+    # ------------------------------------------------------------------ input
+
+    def add(self, m: Message) -> list[Session]:
+        done: list[Session] = []
+        if m.shop is not None:
+            self._learn_shop(m, done)
+        if m.session is not None:
+            self._add_explicit(m)
+        else:
+            self._add_derived(m, done)
+        mark = self._mark
+        if mark is None or m.time > mark:
+            self._mark = m.time
+        self._since_sweep += 1
+        if self._since_sweep >= SWEEP_EVERY:
+            self._sweep(done)
+        return done
+
+    def end_file(self) -> None:
+        """The next messages come from another file: its own watermark starts."""
+        self._mark = None
+        self._since_sweep = 0
+
+    def close(self) -> list[Session]:
+        """Every session still open or waiting for its shop."""
+        done: list[Session] = []
+        for o in [*self._by_buyer.values(), *self._by_id.values()]:
+            self._finish(o, done)
+        self._by_buyer.clear()
+        self._by_id.clear()
+        for waiting in self._waiting.values():
+            for o in waiting:
+                shops = self._shops_of(o)
+                if len(shops) > 1:
+                    first = o.messages[0]
+                    raise OutOfOrder(
+                        f"{first.file}:{first.line}: the messages of buyer {o.buyer!r} "
+                        f"from {o.first} on would get different shops"
+                    )
+                done.append(self._session(o, shops.pop()))
+        self._waiting.clear()
+        self._waiting_count = 0
+        return done
+
+    # --------------------------------------------------------------- grouping
+
+    def _add_derived(self, m: Message, done: list[Session]) -> None:
+        buyer, t, gap = m.buyer, m.time, self.gap
+        o = self._by_buyer.get(buyer)
+        if o is not None:
+            if t - o.last > gap:
+                del self._by_buyer[buyer]
+                self._finish(o, done)
+                o = None
+            elif o.first - t > gap:
+                raise OutOfOrder(
+                    f"{m.file}:{m.line}: buyer {buyer!r} has a message more than the session "
+                    "gap before their open session"
+                )
+        if o is None:
+            o = self._by_buyer[buyer] = _Open(buyer, None)
+        if t < o.first:
+            ended = self._closed_end.get(buyer)
+            if ended is not None and t - ended <= gap:
+                raise OutOfOrder(
+                    f"{m.file}:{m.line}: buyer {buyer!r} has a message that belongs with a "
+                    "session already checked (the input is not in time order across files)"
+                )
+        o.add(m)
+
+    def _add_explicit(self, m: Message) -> None:
+        sid = m.session
+        assert sid is not None
+        if m.shop is None:
+            raise OutOfOrder(f"{m.file}:{m.line}: a row with a session id but no shop")
+        if sid in self._closed_ids:
+            raise OutOfOrder(f"{m.file}:{m.line}: session {sid!r} continues after it was checked")
+        o = self._by_id.get(sid)
+        if o is None:
+            o = self._by_id[sid] = _Open(m.buyer, sid)
+        o.add(m)
+
+    def _sweep(self, done: list[Session]) -> None:
+        self._since_sweep = 0
+        if self._mark is None:
+            return
+        horizon = self._mark - self._slack
+        for table in (self._by_buyer, self._by_id):
+            stale = [key for key, o in table.items() if o.last < horizon]
+            for key in stale:
+                self._finish(table.pop(key), done)
+
+    # ------------------------------------------------------------------ shops
+
+    def _learn_shop(self, m: Message, done: list[Session]) -> None:
+        shop, buyer = m.shop, m.buyer
+        assert shop is not None
+        if buyer in self._checked_shopless:
+            raise OutOfOrder(
+                f"{m.file}:{m.line}: buyer {buyer!r} turns up with a shop after a session of "
+                "theirs was checked without one"
+            )
+        known = self._shop.setdefault(buyer, shop)
+        if known != shop:
+            raise OutOfOrder(f"{m.file}:{m.line}: buyer {buyer!r} is seen with two shops")
+        self._shop_files.setdefault(buyer, set()).add(m.file)
+        if m.session is None:
+            self._shop_without_id.add(buyer)
+        else:
+            known = self._id_shop.setdefault(m.session, shop)
+            if known != shop:
+                raise OutOfOrder(f"{m.file}:{m.line}: session {m.session!r} is seen with two shops")
+        waiting = self._waiting.pop(buyer, [])
+        self._waiting_count -= len(waiting)
+        for o in waiting:
+            shops = self._shops_of(o)
+            if len(shops) == 1 and None not in shops:
+                done.append(self._session(o, shops.pop()))
+            else:
+                self._wait(o)
+
+    def _shop_of(self, m: Message) -> str | None:
+        """The shop batch reading gives ``m``, as far as the input has shown it."""
+        if m.shop is not None:
+            return m.shop
+        buyer = m.buyer
+        shop = self._shop.get(buyer)
+        if shop is not None and (
+            buyer in self._shop_without_id or m.file in self._shop_files[buyer]
+        ):
+            return shop
+        return None
+
+    def _shops_of(self, o: _Open) -> set[str | None]:
+        return {self._shop_of(m) for m in o.messages}
+
+    def _finish(self, o: _Open, done: list[Session]) -> None:
+        """``o`` takes no more messages: hand it back, or let it wait for its shop."""
+        if o.explicit is not None:
+            self._closed_ids.add(o.explicit)
+        else:
+            self._closed_end[o.buyer] = o.last
+        shops = self._shops_of(o)
+        if len(shops) == 1 and None not in shops:
+            done.append(self._session(o, shops.pop()))
+            return
+        self._wait(o)
+        if self._waiting_count > MAX_WAITING:
+            self._give_up_waiting(done)
+
+    def _wait(self, o: _Open) -> None:
+        self._waiting.setdefault(o.buyer, []).append(o)
+        self._waiting_count += 1
+
+    def _give_up_waiting(self, done: list[Session]) -> None:
+        """Check the oldest buyers' all-shop-less sessions without a shop."""
+        for buyer in list(self._waiting):
+            if self._waiting_count <= MAX_WAITING // 2:
+                return
+            waiting = self._waiting[buyer]
+            if any(self._shops_of(o) != {None} for o in waiting):
+                continue  # part-placed: it waits for the end
+            del self._waiting[buyer]
+            self._waiting_count -= len(waiting)
+            self._checked_shopless.add(buyer)
+            done.extend(self._session(o, None) for o in waiting)
+
+    def _session(self, o: _Open, shop: str | None) -> Session:
+        msgs = o.messages
+        msgs.sort(key=_by_time)
+        if o.explicit is not None:
+            return Session(o.explicit, msgs[0].buyer, shop, tuple(msgs))
+        first = msgs[0].time
+        return Session(f"{o.buyer}#{first:%Y%m%d-%H%M%S}", o.buyer, shop, tuple(msgs))

@@ -1,0 +1,164 @@
+"""SessionStream gives exactly the sessions batch reading gives, or says OutOfOrder."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cslint.model import Message, Role, Session
+from cslint.readers.columns import fill_shops
+from cslint.session_stream import MAX_WAITING, SWEEP_EVERY, OutOfOrder, SessionStream
+from cslint.sessionize import sessionize
+
+T0 = datetime(2025, 3, 3, 9, 0, 0)
+GAP = 1800
+
+
+def msg(
+    minute: float,
+    buyer: str = "b",
+    *,
+    file: str = "f",
+    shop: str | None = "店",
+    session: str | None = None,
+    line: int = 0,
+) -> Message:
+    role = Role.AGENT if shop else Role.BUYER
+    return Message(
+        T0 + timedelta(minutes=minute), buyer, buyer, "x", role, file, line, session, shop
+    )
+
+
+def batch(files: list[list[Message]]) -> list[Session]:
+    """What `check` builds in memory: shops filled per file, then sessionize."""
+    return sessionize([m for f in files for m in fill_shops(f)], GAP)
+
+
+def streamed(files: list[list[Message]]) -> list[Session]:
+    stream = SessionStream(GAP)
+    out: list[Session] = []
+    for f in files:
+        for m in f:
+            out.extend(stream.add(m))
+        stream.end_file()
+    out.extend(stream.close())
+    return sorted(out, key=lambda s: (s.start, s.shop or "", s.buyer, s.id))
+
+
+def same_or_out_of_order(files: list[list[Message]]) -> bool:
+    """True when streaming worked (and agreed), False when it said OutOfOrder."""
+    expected = batch(files)
+    try:
+        got = streamed(files)
+    except OutOfOrder:
+        return False
+    assert [_without_message_shops(s) for s in got] == [_without_message_shops(s) for s in expected]
+    return True
+
+
+def _without_message_shops(s: Session) -> Session:
+    """Batch reading writes a buyer row's shop into the record; streaming only into the
+    session (rules read the session's shop, never a message's)."""
+    return replace(s, messages=tuple(replace(m, shop=None) for m in s.messages))
+
+
+messages = st.builds(
+    msg,
+    st.floats(min_value=0, max_value=600, allow_nan=False).map(lambda x: round(x, 1)),
+    st.sampled_from(["b1", "b2", "b3"]),
+    file=st.sampled_from(["f1", "f2"]),
+    shop=st.sampled_from([None, None, "店A", "店B"]),
+    line=st.integers(1, 1000),
+)
+
+
+@given(st.lists(st.lists(messages, max_size=25), min_size=1, max_size=3))
+@settings(max_examples=300, deadline=None)
+def test_any_input_streams_exactly_or_is_out_of_order(files: list[list[Message]]) -> None:
+    same_or_out_of_order(files)
+
+
+@given(st.lists(messages, max_size=40), st.integers(1, 3), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_time_ordered_input_streams(rows: list[Message], parts: int, buyer_rows: bool) -> None:
+    """One shop per buyer (a shop's own export), in time order, split into files: it
+    streams, unless buyer rows without a shop come before any row of theirs with one."""
+    rows = sorted(rows, key=lambda m: m.time)
+    size = -(-len(rows) // parts) or 1
+    files = [
+        [
+            replace(
+                m,
+                file=f"f{i // size}",
+                shop=None if buyer_rows and m.shop is None else f"店{m.buyer}",
+            )
+            for m in rows[i : i + size]
+        ]
+        for i in range(0, len(rows), size)
+    ]
+    assert same_or_out_of_order(files) or buyer_rows
+
+
+def test_sessions_close_while_reading_time_ordered_input() -> None:
+    stream = SessionStream(GAP)
+    handed_back = 0
+    open_at_most = 0
+    for i in range(SWEEP_EVERY * 4):
+        handed_back += len(stream.add(msg(i * 0.5, f"b{i // 4}")))
+        open_at_most = max(open_at_most, len(stream._by_buyer))
+    assert handed_back > 900  # checked long before the end
+    assert open_at_most < SWEEP_EVERY  # never the whole input
+    assert handed_back + len(stream.close()) == SWEEP_EVERY
+
+
+def test_gap_rule_matches_batch() -> None:
+    files = [[msg(0), msg(30), msg(60.01), msg(200)]]
+    assert same_or_out_of_order(files)
+    assert [len(s.messages) for s in streamed(files)] == [2, 1, 1]
+
+
+def test_a_message_next_to_a_checked_session_is_out_of_order() -> None:
+    stream = SessionStream(GAP)
+    for i in range(SWEEP_EVERY * 2):
+        stream.add(msg(i * 0.5, f"b{i}"))
+    stream.end_file()
+    with pytest.raises(OutOfOrder, match="'b0'"):
+        stream.add(msg(5, "b0"))  # belongs with b0's session, checked long ago
+
+
+def test_buyer_with_two_shops_is_out_of_order() -> None:
+    with pytest.raises(OutOfOrder, match="two shops"):
+        streamed([[msg(0, shop="店A"), msg(1, shop="店B")]])
+
+
+def test_session_id_without_shop_is_out_of_order() -> None:
+    with pytest.raises(OutOfOrder, match="session id but no shop"):
+        streamed([[msg(0, session="S1", shop=None)]])
+
+
+def test_buyer_row_waits_for_the_agent_reply_that_names_the_shop() -> None:
+    files = [[msg(0, shop=None), msg(1, shop="店A")]]
+    [s] = streamed(files)
+    assert s.shop == "店A" and len(s.messages) == 2
+    assert same_or_out_of_order(files)
+
+
+def test_shopless_export_does_not_wait_forever() -> None:
+    stream = SessionStream(GAP)
+    handed_back = 0
+    for i in range(MAX_WAITING * 3):
+        handed_back += len(stream.add(msg(i * 61, f"b{i}", shop=None)))
+    assert handed_back > MAX_WAITING
+    assert stream._waiting_count <= MAX_WAITING
+
+
+def test_shop_after_a_shopless_check_is_out_of_order() -> None:
+    stream = SessionStream(GAP)
+    for i in range(MAX_WAITING * 3):
+        stream.add(msg(i * 61, f"b{i}", shop=None))
+    with pytest.raises(OutOfOrder, match="after a session of theirs was checked without one"):
+        stream.add(msg(MAX_WAITING * 3 * 61, "b0", shop="店A"))

@@ -1,0 +1,127 @@
+"""A streaming `check` writes exactly the report of the in-memory run, or falls back to it."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cslint import session_stream, spool
+from cslint.api import check_paths
+from cslint.cli import main
+from cslint.config import load_config
+from cslint.reporters import get_reporter
+from cslint.reporters.base import ReportOptions, StreamingReporter
+from cslint.session_stream import OutOfOrder
+from cslint.streaming import stream_check
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "week"
+STREAMING_FORMATS = ["json", "jsonl", "csv", "text", "github"]
+
+
+def _generate(path: Path, messages: int, seed: int) -> Path:
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", ROOT / "benchmarks" / "generate.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_generate"] = module
+    spec.loader.exec_module(module)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        module.write_csv(out, messages, seed)
+    return path
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _generate(tmp_path_factory.mktemp("gen") / "gen.csv", 4000, 7)
+
+
+def _in_memory(paths: list[Path], fmt: str, options: ReportOptions) -> str:
+    config = load_config(paths, None, discover=False)
+    return get_reporter(fmt).render(check_paths(paths, config), options)
+
+
+def _streamed(paths: list[Path], fmt: str, options: ReportOptions) -> str:
+    config = load_config(paths, None, discover=False)
+    reporter = get_reporter(fmt)
+    assert isinstance(reporter, StreamingReporter)
+    run = stream_check(paths, config, reporter, options)
+    out = io.StringIO()
+    try:
+        reporter.write_document(out, run.result, run.violations, run.errors, options)
+    finally:
+        run.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", STREAMING_FORMATS)
+def test_examples_stream_to_the_in_memory_report(fmt: str) -> None:
+    options = ReportOptions()
+    assert _streamed([EXAMPLES], fmt, options) == _in_memory([EXAMPLES], fmt, options)
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_generated_log_streams_to_the_in_memory_report_even_spilled(
+    fmt: str, generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = ReportOptions(statistics=False)
+    expected = _in_memory([generated], fmt, options)
+    monkeypatch.setattr(spool, "MEMORY_LINES", 97)  # many sorted runs on disk
+    assert _streamed([generated], fmt, options) == expected
+    if fmt == "json":
+        summary = json.loads(expected)["summary"]
+        assert summary["violations"] > 97 and summary["messages"] == 4000
+
+
+def test_files_out_of_time_order_are_checked_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_stream, "SWEEP_EVERY", 10)  # close sessions early on
+    header = "time,buyer,sender,text\n"
+    later = [f"2025-03-03 10:{m:02d}:00,b{m},店:甲,不行\n" for m in range(60)]
+    later += [f"2025-03-03 {h}:{m:02d}:00,c{h},店:甲,好的亲\n" for h in (11, 12) for m in range(60)]
+    # read second, yet b0's session (10:00, checked long ago) started here at 09:50
+    earlier = ["2025-03-03 09:50:00,b0,b0,在吗\n"]
+    (tmp_path / "a.csv").write_text(header + "".join(later), encoding="utf-8")
+    (tmp_path / "b.csv").write_text(header + "".join(earlier), encoding="utf-8")
+    config = load_config([tmp_path], None, discover=False)
+    reporter = get_reporter("json")
+    assert isinstance(reporter, StreamingReporter)
+    with pytest.raises(OutOfOrder, match="b0"):
+        stream_check([tmp_path], config, reporter, ReportOptions())
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json"])
+    assert result.exit_code == 1
+    assert "checking the input in memory" in result.stderr
+    assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
+
+
+def test_splitting_a_time_ordered_file_in_two_changes_nothing(
+    generated: Path, tmp_path: Path
+) -> None:
+    lines = generated.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, rows = lines[0], lines[1:]
+    half = len(rows) // 2
+    (tmp_path / "1.csv").write_text(header + "".join(rows[:half]), encoding="utf-8")
+    (tmp_path / "2.csv").write_text(header + "".join(rows[half:]), encoding="utf-8")
+    whole = json.loads(_streamed([generated], "json", ReportOptions()))
+    split = json.loads(_streamed([tmp_path], "json", ReportOptions()))
+
+    def findings(report: dict[str, list[dict[str, object]]]) -> list[tuple[object, ...]]:
+        return sorted((v["code"], v["session"], v["time"], v["span"]) for v in report["violations"])
+
+    assert findings(split) == findings(whole)
+
+
+def test_cli_streams_to_a_file_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "-f", "json", "-o", str(target)])
+    assert result.exit_code == 1, result.output
+    assert target.read_text(encoding="utf-8") == _in_memory([EXAMPLES], "json", ReportOptions())
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary left
