@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cslint.model import Role, Transfer
-from cslint.readers.roles import RoleResolver, UnknownRole, parse_role, parse_transfer, shop_prefix
+from cslint.readers.roles import (
+    SYSTEM_NICKS,
+    RoleResolver,
+    UnknownRole,
+    parse_role,
+    parse_transfer,
+    shop_prefix,
+)
 
 
 @pytest.mark.parametrize(
@@ -69,3 +78,67 @@ def test_infer() -> None:
     assert r.infer("", "b", "店:a --> 店:b") == (Role.SYSTEM, Transfer("店:a", "店:b"))
     assert r.infer("b", "b", "店:a --> 店:b") == (Role.BUYER, None)  # the buyer typed it
     assert r.infer("店:a", "b", "北京 --> 上海") == (Role.AGENT, None)
+    assert r.infer("系统", "系统", "在吗") == (Role.SYSTEM, None)  # a buyer nicknamed 系统
+    assert r.infer("系统", "b", "店:a --> 店:b") == (Role.SYSTEM, Transfer("店:a", "店:b"))
+
+
+SHOPS = ("美动态",)
+BOTS = ("服务助手",)
+NICKS = [
+    "b",
+    "c",
+    "",
+    "系统",
+    "system",
+    "店:a",
+    "店：b",
+    "美动态",
+    "美动态:服务助手",
+    "x服务助手",
+    ":x",
+]
+TEXTS = ["在吗", "店:a --> 店:b", "b --> c", "美动态-->x", "x --> 服务助手", "a --> b\nc", ""]
+
+
+def reference_is_agent_nick(nick: str) -> bool:
+    return ":" in nick or "：" in nick or nick in SHOPS or any(nick.endswith(b) for b in BOTS)
+
+
+def reference_infer(sender: str, buyer: str, text: str) -> tuple[Role, Transfer | None]:
+    """The inference steps of the module docstring, in their order."""
+    transfer = parse_transfer(text)
+    if (
+        sender != buyer
+        and transfer is not None
+        and (
+            reference_is_agent_nick(transfer.from_agent)
+            or reference_is_agent_nick(transfer.to_agent)
+        )
+    ):
+        return Role.SYSTEM, transfer
+    if sender in SYSTEM_NICKS:
+        return Role.SYSTEM, None
+    if sender == buyer:
+        return Role.BUYER, None
+    return Role.AGENT, None
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(NICKS), st.sampled_from(NICKS), st.sampled_from(TEXTS)),
+        max_size=40,
+    )
+)
+def test_infer_agrees_with_the_documented_order(rows: list[tuple[str, str, str]]) -> None:
+    r = RoleResolver(SHOPS, BOTS)  # one resolver: its caches carry over from row to row
+    for sender, buyer, text in rows:
+        assert r.infer(sender, buyer, text) == reference_infer(sender, buyer, text)
+        assert r.is_agent_nick(sender) == reference_is_agent_nick(sender)
+        expected_shop = shop_prefix(sender) or (sender if sender in SHOPS else None)
+        assert r.shop_of(sender) == expected_shop
+
+
+def test_one_shop_string_for_all_its_nicks() -> None:
+    r = RoleResolver(SHOPS, ())
+    first, second = r.shop_of("".join(["店", ":a"])), r.shop_of("".join(["店 ", ":b"]))
+    assert first == "店" and first is second

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cslint.readers.timeparse import TimeError, parse_time, parse_time_value
+from cslint.readers.timeparse import TimeError, parse_time, parse_time_general, parse_time_value
 
 T = datetime(2024, 1, 5, 9, 3, 7)
 
@@ -52,6 +53,9 @@ def test_offset_crossing_midnight() -> None:
         ("2024-01-05 25:00:00", "impossible timestamp '2024-01-05 25:00:00'"),
         ("2024-1-5 9:61:00", "impossible timestamp '2024-1-5 9:61:00'"),
         ("0000-01-01 00:00:00", "impossible timestamp '0000-01-01 00:00:00'"),
+        ("2024-01-05 24:00:00", "impossible timestamp '2024-01-05 24:00:00'"),
+        ("2024-01-05 23:59:60", "impossible timestamp '2024-01-05 23:59:60'"),
+        ("2023-02-29 00:00:00", "impossible timestamp '2023-02-29 00:00:00'"),
         ("2024-01-05T09:00:00+25:00", "impossible timestamp"),
         ("2024-01-05", "bad timestamp '2024-01-05'"),
         ("09:03:07", "bad timestamp '09:03:07'"),
@@ -98,3 +102,85 @@ def test_formats_round_trip(when: datetime, fmt: str, offset_h: int) -> None:
     aware = when.strftime("%Y-%m-%dT%H:%M:%S") + f"{offset_h:+03d}:00"
     expected = when - timedelta(hours=offset_h) + timedelta(hours=8)
     assert parse_time(aware) == expected
+
+
+# The fast path of parse_time (canonical ``YYYY-MM-DD HH:MM:SS``) must agree with
+# the general parser on every string of that length and separators, valid or not.
+
+CANONICAL = "2024-01-05 09:03:07"
+DIGIT_OFFSETS = [i for i in range(19) if i not in (4, 7, 10, 13, 16)]
+# Characters fromisoformat or the regex might treat specially, and non-ASCII digits.
+ODD_CHARS = "0123456789+-Zz:.,TtW _\t\x00٣３\u00a0\u3000\U0001f600\udc80"
+
+
+def outcome(parse: Callable[[str], datetime], value: str) -> datetime | str:
+    """The parsed value, or the rejection reason."""
+    try:
+        return parse(value)
+    except TimeError as exc:
+        return str(exc)
+
+
+def assert_paths_agree(value: str) -> None:
+    fast, general = outcome(parse_time, value), outcome(parse_time_general, value)
+    assert fast == general, value
+    if isinstance(fast, datetime):
+        assert fast.tzinfo is None
+
+
+def test_fast_path_every_single_character_change() -> None:
+    """Each digit of the canonical shape replaced by any ASCII or odd character."""
+    for i in DIGIT_OFFSETS:
+        for ch in [chr(c) for c in range(128)] + list(ODD_CHARS):
+            assert_paths_agree(CANONICAL[:i] + ch + CANONICAL[i + 1 :])
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)))
+def test_fast_path_canonical_values(when: datetime) -> None:
+    text = f"{when.year:04d}-{when.month:02d}-{when.day:02d} " + when.strftime("%H:%M:%S")
+    assert_paths_agree(text)
+    assert parse_time(text) == when.replace(microsecond=0)
+
+
+# 19-character strings that fromisoformat accepts in other ISO shapes (offsets,
+# basic format, week dates): the fast path must leave them to the general parser.
+OTHER_ISO_SHAPES = [
+    "2024-01-05T09:03+08",
+    "2024-01-05 09:03-07",
+    "2024-01-05 09+08:00",
+    "20240105T090307.123",
+    "2024-W01-5 09:03:07",
+]
+
+
+@pytest.mark.parametrize("value", OTHER_ISO_SHAPES)
+def test_fast_path_leaves_other_iso_shapes(value: str) -> None:
+    assert_paths_agree(value)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=18), st.sampled_from(ODD_CHARS)),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(
+        [
+            CANONICAL,
+            "0000-00-00 00:00:00",
+            "9999-12-31 23:59:59",
+            "2024-02-29 24:60:60",
+            *OTHER_ISO_SHAPES,
+        ]
+    ),
+)
+def test_fast_path_near_misses(changes: list[tuple[int, str]], template: str) -> None:
+    chars = list(template)
+    for i, ch in changes:
+        chars[i] = ch
+    assert_paths_agree("".join(chars))
+
+
+@given(st.text(alphabet="0123456789-:/ T+Z.", min_size=15, max_size=23))
+def test_fast_path_any_short_text(value: str) -> None:
+    assert_paths_agree(value)

@@ -1,12 +1,18 @@
 """Readers: chat exports on disk -> :class:`~cslint.model.Message` records.
 
-:func:`read_file` reads one file (csv, jsonl, Qianniu text, xlsx) and never
-raises for anything the file's owner can cause: missing files, directories,
-permission problems, bad bytes and bad rows all become
-:class:`~cslint.model.InputError` records. Its counts always reconcile:
+:func:`stream_file` reads one file (csv, jsonl, Qianniu text, xlsx) lazily:
+iterating the :class:`FileStream` yields its messages and rejected rows in
+file order, with memory bounded by a chunk of the file and its longest row
+(see the reader modules for the exceptions). :func:`read_file` collects a
+stream and fills in shops the file does not give
+(:func:`~cslint.readers.columns.fill_shops`, which needs the whole file).
+
+Neither raises for anything the file's owner can cause: missing files,
+directories, permission problems, bad bytes and bad rows all become
+:class:`~cslint.model.InputError` records. The counts always reconcile:
 ``rows_read == messages + rejected`` and every rejected row has exactly one
 ``kind="row"`` error. A file-level problem (``kind="file"``) marks the file
-failed and contributes no rows.
+failed; :func:`read_file` then gives no rows.
 
 File-level decisions:
 
@@ -26,40 +32,40 @@ stops the others); the tests make sure no input reaches that branch.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cslint.model import FileStats, InputError, Message
-from cslint.readers.columns import FileProblem, RowConverter
-from cslint.readers.csv_reader import read_csv
+from cslint.readers.columns import FileProblem, RowConverter, fill_shops
+from cslint.readers.csv_reader import stream_csv
 from cslint.readers.discover import (
     BY_EXTENSION,
-    HEAD_BYTES,
     KNOWN_EXTENSIONS,
     ZIP_MAGIC,
     discover,
     sniff_format,
     sniff_text,
 )
-from cslint.readers.encoding import UndecodableError, decode
-from cslint.readers.jsonl_reader import read_jsonl
-from cslint.readers.qianniu import NOT_QIANNIU, read_qianniu
+from cslint.readers.encoding import UndecodableError, plan_text, text_chunks
+from cslint.readers.jsonl_reader import stream_jsonl
+from cslint.readers.qianniu import NOT_QIANNIU, stream_qianniu
 from cslint.readers.roles import RoleResolver
-from cslint.readers.xlsx_reader import read_xlsx
+from cslint.readers.xlsx_reader import stream_xlsx
 
 __all__ = [
     "FORMATS",
     "KNOWN_EXTENSIONS",
     "FileRead",
+    "FileStream",
     "ReadOptions",
     "discover",
     "read_file",
     "sniff_format",
+    "stream_file",
 ]
 
 FORMATS = ("csv", "jsonl", "qianniu", "xlsx")
-UNKNOWN_FORMAT = "unknown file format (expected a .csv, .jsonl, .xlsx or Qianniu .txt export)"
-INTERNAL_ERROR = "internal error while reading"
 UNKNOWN_FORMAT = "unknown file format (expected a .csv, .jsonl, .xlsx or Qianniu .txt export)"
 INTERNAL_ERROR = "internal error while reading"
 
@@ -92,80 +98,131 @@ def _os_reason(exc: OSError) -> str:
     return (exc.strerror or str(exc) or type(exc).__name__).lower()
 
 
-def _failed(
-    display: str, fmt: str | None, encoding: str | None, reason: str, line: int = 0
-) -> FileRead:
-    stats = FileStats(display, fmt or "unknown", encoding, 0, 0, 0, failed=True)
-    return FileRead(stats, [], [InputError(display, line, reason, "file")])
+class FileStream:
+    """One chat export, read lazily.
+
+    Iterating yields :class:`~cslint.model.Message` and
+    :class:`~cslint.model.InputError` records in file order: each row exactly
+    once, as a message or a ``kind="row"`` error; a file-level problem is one
+    ``kind="file"`` error, after which nothing more comes. Messages are *not*
+    shop-filled (:func:`read_file` does that). A stream can be iterated once.
+
+    :attr:`stats` is known once the iteration is exhausted (before, it raises
+    ``RuntimeError``) and reconciles: ``rows_read == messages + rejected``,
+    counting the rows yielded. A failed file has its ``kind="file"`` error
+    and ``failed=True``; its counts are 0, except when the problem is found
+    after rows were yielded (a corrupt part deep in a workbook, a read error,
+    the file changing under the reader): they are then the rows yielded
+    before it.
+    """
+
+    def __init__(self, path: Path, options: ReadOptions, display: str) -> None:
+        self.display = display
+        self._path = Path(path)
+        self._options = options
+        self._format: str | None = options.input_format
+        self._encoding: str | None = None
+        self._stats: FileStats | None = None
+        self._started = False
+
+    def __iter__(self) -> Iterator[Message | InputError]:
+        if self._started:
+            raise RuntimeError(f"{self.display}: a FileStream can be iterated once")
+        self._started = True
+        return self._items()
+
+    @property
+    def stats(self) -> FileStats:
+        if self._stats is None:
+            raise RuntimeError(f"{self.display}: the stats are known once the stream is exhausted")
+        return self._stats
+
+    def _items(self) -> Iterator[Message | InputError]:
+        rows_read = rejected = 0
+        failure: InputError | None = None
+        try:
+            for item in self._rows():
+                yield item
+                rows_read += 1
+                if type(item) is InputError:
+                    rejected += 1
+        except FileProblem as exc:
+            failure = InputError(self.display, exc.line, exc.reason, "file")
+        except UndecodableError as exc:
+            self._encoding = None
+            failure = InputError(self.display, 0, exc.reason, "file")
+        except OSError as exc:
+            failure = InputError(self.display, 0, f"cannot read file: {_os_reason(exc)}", "file")
+        except (MemoryError, RecursionError) as exc:
+            reason = f"file too large or too deeply nested ({type(exc).__name__})"
+            failure = InputError(self.display, 0, reason, "file")
+        except Exception as exc:  # a cslint bug: report it, keep the run going
+            reason = f"{INTERNAL_ERROR} (please report): {type(exc).__name__}: {exc}"
+            failure = InputError(self.display, 0, reason, "file")
+        fmt = self._format or "unknown"
+        messages = rows_read - rejected
+        failed = failure is not None
+        self._stats = FileStats(
+            self.display, fmt, self._encoding, rows_read, messages, rejected, failed
+        )
+        if failure is not None:
+            yield failure
+
+    def _rows(self) -> Iterator[Message | InputError]:
+        """The file's rows; raises for a file-level problem."""
+        path = self._path
+        if path.is_dir():
+            raise FileProblem("is a directory")
+        if not path.exists():
+            raise FileProblem("no such file or directory")
+        if not path.is_file():
+            raise FileProblem("not a regular file")
+        roles = RoleResolver(self._options.shop_names, self._options.bot_names)
+        if self._format is None:
+            self._format = BY_EXTENSION.get(path.suffix.lower())
+        if self._format is None:
+            with path.open("rb") as fh:
+                if fh.read(len(ZIP_MAGIC)) == ZIP_MAGIC:
+                    self._format = "xlsx"
+        if self._format == "xlsx":
+            if path.stat().st_size == 0:
+                raise FileProblem("empty file")
+            return stream_xlsx(path, self.display, roles)
+        plan = plan_text(path)
+        if plan is None:
+            raise FileProblem("empty file")
+        self._encoding = plan.encoding
+        if plan.blank:
+            raise FileProblem("empty file")
+        if self._format is None:
+            self._format = sniff_text(plan.head)
+            if self._format is None:
+                txt = path.suffix.lower() == ".txt"
+                raise FileProblem(NOT_QIANNIU if txt else UNKNOWN_FORMAT)
+        if self._format == "qianniu":
+            return stream_qianniu(lambda: text_chunks(path, plan), self.display, roles)
+        reader = stream_csv if self._format == "csv" else stream_jsonl
+        return reader(text_chunks(path, plan), self.display, RowConverter(roles, self.display))
+
+
+def stream_file(path: Path, options: ReadOptions, display_name: str | None = None) -> FileStream:
+    """One chat export as a :class:`FileStream`; nothing is read before it is iterated."""
+    return FileStream(path, options, str(path) if display_name is None else display_name)
 
 
 def read_file(path: Path, options: ReadOptions, display_name: str | None = None) -> FileRead:
-    """Read one chat export; never raises for a problem with the file itself."""
-    display = str(path) if display_name is None else display_name
-    path = Path(path)
-    fmt = options.input_format
-    encoding: str | None = None
-    roles = RoleResolver(options.shop_names, options.bot_names)
-    try:
-        if path.is_dir():
-            return _failed(display, fmt, None, "is a directory")
-        if not path.exists():
-            return _failed(display, fmt, None, "no such file or directory")
-        if not path.is_file():
-            return _failed(display, fmt, None, "not a regular file")
-        if fmt is None:
-            fmt = BY_EXTENSION.get(path.suffix.lower())
-        if fmt is None:
-            with path.open("rb") as fh:
-                if fh.read(len(ZIP_MAGIC)) == ZIP_MAGIC:
-                    fmt = "xlsx"
-        if fmt == "xlsx":
-            if path.stat().st_size == 0:
-                return _failed(display, fmt, None, "empty file")
-            messages, errors = read_xlsx(path, display, roles)
+    """Read one chat export whole; never raises for a problem with the file itself."""
+    stream = stream_file(path, options, display_name)
+    messages: list[Message] = []
+    errors: list[InputError] = []
+    for item in stream:
+        if type(item) is Message:
+            messages.append(item)
         else:
-            data = path.read_bytes()
-            if not data:
-                return _failed(display, fmt, None, "empty file")
-            decoded = decode(data)
-            encoding = decoded.encoding
-            text = decoded.text
-            if not text.strip():
-                return _failed(display, fmt, encoding, "empty file")
-            if fmt is None:
-                fmt = sniff_text(text[:HEAD_BYTES])
-                if fmt is None:
-                    txt = path.suffix.lower() == ".txt"
-                    return _failed(display, None, encoding, NOT_QIANNIU if txt else UNKNOWN_FORMAT)
-            if fmt == "qianniu":
-                messages, errors = read_qianniu(text, decoded.bad_lines, display, roles)
-            else:
-                reader = read_csv if fmt == "csv" else read_jsonl
-                converter = RowConverter(roles, display)
-                messages, errors = reader(text, decoded.bad_lines, display, converter)
-    except FileProblem as exc:
-        return _failed(display, fmt, encoding, exc.reason, exc.line)
-    except UndecodableError as exc:
-        return _failed(display, fmt, None, exc.reason)
-    except OSError as exc:
-        return _failed(display, fmt, encoding, f"cannot read file: {_os_reason(exc)}")
-    except (MemoryError, RecursionError) as exc:
-        return _failed(
-            display, fmt, encoding, f"file too large or too deeply nested ({type(exc).__name__})"
-        )
-    except Exception as exc:  # a cslint bug: report it, keep the run going
-        return _failed(
-            display,
-            fmt,
-            encoding,
-            f"{INTERNAL_ERROR} (please report): {type(exc).__name__}: {exc}",
-        )
-    stats = FileStats(
-        display,
-        fmt,
-        encoding,
-        rows_read=len(messages) + len(errors),
-        messages=len(messages),
-        rejected=len(errors),
-    )
-    return FileRead(stats, messages, errors)
+            assert isinstance(item, InputError)
+            errors.append(item)
+    stats = stream.stats
+    if stats.failed:  # all or nothing: the rows of a file that failed are dropped
+        failed = FileStats(stats.file, stats.format, stats.encoding, 0, 0, 0, failed=True)
+        return FileRead(failed, [], [e for e in errors if e.kind == "file"])
+    return FileRead(stats, fill_shops(messages), errors)

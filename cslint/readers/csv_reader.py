@@ -38,6 +38,18 @@ Decisions:
   :class:`~cslint.readers.columns.RowConverter`.
 - ``csv.field_size_limit`` is raised to 2**31-1 so a multi-megabyte message
   (a pasted log, a 4-million-character spam) is one cell, not an error.
+
+Streaming (:func:`stream_csv`): ``csv.reader`` reads the decoded chunks of
+lines directly (``itertools.chain``: no Python code per line), and a row's
+lines are ``reader.line_num`` apart. Only a record that runs over a line end
+(a quoted field) is looked at again: its lines after the first are probed
+in order, as above, when the record is complete, and at each chunk boundary
+while it is still open, so an unbalanced quote never holds more than a chunk
+past the row-like line that ends it. The chunks since the current record
+began are kept, so that parsing can restart on any of its lines. Memory is
+thus bounded by the chunk size and the longest record; a quoted field that
+never closes, with no row-like line after it, is a record that runs to the
+end of the file (the csv module holds it whole in any case).
 """
 
 from __future__ import annotations
@@ -45,17 +57,23 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator, Mapping
+from itertools import chain
+from typing import TYPE_CHECKING
 
 from cslint.model import InputError, Message
 from cslint.readers.columns import (
+    FIELDS,
     REQUIRED,
     FileProblem,
     Header,
     RowConverter,
-    fill_shops,
     missing_reason,
     resolve_header,
 )
+from cslint.readers.encoding import Chunk
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 csv.field_size_limit(2**31 - 1)
 
@@ -65,31 +83,12 @@ _TIME_SHAPE = re.compile(r"\s*\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[Tt]|\s+)\d{1,2}:\d{
 _MAX_RESTARTS = 100
 
 
-def _lines(text: str, pos: list[int], probe: _Probe | None = None) -> Iterator[str]:
-    """The lines of ``text`` from ``pos[0]`` on, each with its ``\\n``; ``pos[0]`` follows.
-
-    With a ``probe``, a line asked for in the middle of a record (a quoted field
-    running over a line end) that looks like a row of its own raises
-    :class:`_RowStart` instead of being handed to the csv module.
-    """
-    find, end_of_text, start = text.find, len(text), pos[0]
-    while start < end_of_text:
-        end = find("\n", start) + 1 or end_of_text
-        if probe is not None:
-            if probe.inside and probe.is_row(text[start:end]):
-                raise _RowStart(start)
-            probe.inside = True
-        pos[0] = end
-        yield text[start:end]
-        start = end
-
-
 class _RowStart(Exception):
     """A line inside a quoted field reads as a row: the quote before it never closed."""
 
-    def __init__(self, pos: int) -> None:
-        super().__init__(pos)
-        self.pos = pos
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 class _Probe:
@@ -99,7 +98,6 @@ class _Probe:
         self.delimiter = delimiter
         self.width = 0
         self.time = -1  # the time column, once the header is known
-        self.inside = False  # the reader is in the middle of a record
 
     def is_row(self, line: str) -> bool:
         if self.time < 0 or line.count(self.delimiter) < self.width - 1 or not line.strip():
@@ -115,11 +113,103 @@ class _Probe:
         return len(cells) >= self.width and _TIME_SHAPE.match(cells[self.time]) is not None
 
 
+class _Feed:
+    """The chunks of a file for ``csv.reader``, kept from the one where the current record began.
+
+    The reader loop sets ``row_start`` (the first line of the record the csv
+    reader reads next). Asked for a chunk in the middle of a record, the feed
+    first probes the record's lines so far and raises :class:`_RowStart` at
+    the first that reads as a row.
+    """
+
+    def __init__(self, chunks: Iterator[Chunk], probe: _Probe) -> None:
+        self._chunks = chunks
+        self._kept: list[Chunk] = []
+        self._replay: list[str] | None = None  # lines to hand out before the next chunk
+        self._next_line = 1  # the first line of the next chunk
+        self._probed = 0  # lines up to this one are known not to read as rows
+        self.probe = probe
+        self.row_start = 1
+        self.bad: dict[int, str] = {}  # bad lines of the kept chunks
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> list[str]:
+        if self._replay is not None:
+            lines, self._replay = self._replay, None
+            return lines
+        if self.row_start < self._next_line:  # the record runs on into the next chunk
+            found = self.scan(self.row_start + 1, self._next_line - 1)
+            if found:
+                raise _RowStart(found)
+        return self._pull().lines
+
+    def _pull(self) -> Chunk:
+        chunk = next(self._chunks)  # StopIteration: the end of the file
+        row_start = self.row_start
+        kept = self._kept
+        while kept and kept[0].first + len(kept[0].lines) <= row_start:
+            del kept[0]
+        if self.bad:
+            for line in [n for n in self.bad if n < row_start]:
+                del self.bad[line]
+        kept.append(chunk)
+        self.bad.update(chunk.bad)
+        self._next_line = chunk.first + len(chunk.lines)
+        return chunk
+
+    def first_line(self) -> str:
+        """The first non-blank line of the file, without its line end (empty if none)."""
+        for chunk in self._kept_then_pulled():
+            for line in chunk.lines:
+                if line.strip():
+                    return line.rstrip("\n")
+        return ""
+
+    def _kept_then_pulled(self) -> Iterator[Chunk]:
+        yield from list(self._kept)
+        while True:
+            try:
+                yield self._pull()
+            except StopIteration:
+                return
+
+    def reader(self, line: int) -> Reader:
+        """A csv reader over the file from ``line`` on (a line of a kept chunk, or the next one)."""
+        self._replay = self._lines(line, self._next_line - 1)
+        return csv.reader(chain.from_iterable(self), delimiter=self.probe.delimiter, strict=True)
+
+    def _lines(self, first: int, last: int) -> list[str]:
+        """Lines ``first`` to ``last`` of the kept chunks."""
+        lines: list[str] = []
+        for chunk in self._kept:
+            end = chunk.first + len(chunk.lines)
+            if end > first and chunk.first <= last:
+                lines.extend(
+                    chunk.lines[max(first, chunk.first) - chunk.first : last + 1 - chunk.first]
+                )
+        return lines
+
+    def scan(self, first: int, last: int) -> int:
+        """The first of lines ``first`` to ``last`` that reads as a row, else 0."""
+        probe = self.probe
+        if probe.time < 0:  # no header yet: nothing reads as a row
+            return 0
+        first = max(first, self._probed + 1)
+        for number, line in enumerate(self._lines(first, last), first):
+            if probe.is_row(line):
+                self._probed = number - 1
+                return number
+        self._probed = max(self._probed, last)
+        return 0
+
+
 def first_line(text: str) -> str:
     """The first non-blank line of ``text`` (empty if there is none)."""
-    for line in _lines(text, [0]):
+    for line in text.split("\n"):
         if line.strip():
-            return line.rstrip("\n")
+            return line
     return ""
 
 
@@ -146,115 +236,103 @@ def _bad_reason(bad_lines: Mapping[int, str], start: int, end: int) -> str | Non
     return None
 
 
-def read_csv(
-    text: str, bad_lines: Mapping[int, str], file: str, converter: RowConverter
-) -> tuple[list[Message], list[InputError]]:
-    """Messages and rejected rows of a decoded CSV; raises :class:`FileProblem`."""
-    delimiter, _ = sniff_delimiter(first_line(text))
-    messages: list[Message] = []
-    errors: list[InputError] = []
+def stream_csv(
+    chunks: Iterator[Chunk], file: str, converter: RowConverter
+) -> Iterator[Message | InputError]:
+    """Messages and rejected rows of a decoded CSV, in file order; raises :class:`FileProblem`."""
+    probe = _Probe(",")
+    feed = _Feed(chunks, probe)
+    probe.delimiter, _ = sniff_delimiter(feed.first_line())
+    bad = feed.bad
+    convert = converter.convert
     header: Header | None = None
     width = 0
-    index: dict[str, int] = {}
+    # The columns of the fields, in RowConverter.convert's order (-1: absent).
+    time_i = buyer_i = sender_i = text_i = role_i = session_i = shop_i = -1
 
-    pos = [0]  # where reading is in text
-    probe = _Probe(delimiter)
-    reader = csv.reader(_lines(text, pos, probe), delimiter=delimiter, strict=True)
+    reader = feed.reader(1)
     base = 0  # physical line before the reader's first line
-    prev = 0  # reader.line_num after the previous row
+    start = 1  # the first line of the next record
     restarts = 0
     while True:
-        row_pos = pos[0]
-        start = base + prev + 1
-        probe.inside = False
+        restart = 0  # a line to parse again from: the record before it has an unbalanced quote
         try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except _RowStart as found:
-            errors.append(
-                InputError(
-                    file,
-                    start,
-                    f"unbalanced quote: a quoted field opened on line {start} runs into the next row",
-                )
-            )
-            pos[0] = found.pos
-            base, prev = start + text.count("\n", row_pos, found.pos) - 1, 0
-            reader = csv.reader(_lines(text, pos, probe), delimiter=delimiter, strict=True)
-            continue
-        except csv.Error as exc:
-            if header is None:
-                raise FileProblem(f"malformed header row: {exc}", start) from None
-            if pos[0] < len(text) or "unexpected end of data" not in str(exc):
-                errors.append(InputError(file, start, f"malformed CSV row: {exc}"))
-                prev = reader.line_num
-                continue
-            # A quoted field that never closes: reject its row, restart after its first line.
-            restarts += 1
-            nl = text.find("\n", row_pos)
-            if restarts > _MAX_RESTARTS:
-                last = base + reader.line_num
-                errors.append(
-                    InputError(
-                        file,
-                        start,
-                        f"too many unbalanced quotes: lines {start}-{last} not read",
+            for cells in reader:
+                end = base + reader.line_num
+                if end != start and (restart := feed.scan(start + 1, end)):
+                    break
+                row = start
+                start = feed.row_start = end + 1
+                first = cells[0] if cells else ""
+                if (not first or first[0].isspace()) and not "".join(cells).strip():
+                    continue  # a blank line, or a row of blank cells
+                if header is None:
+                    reason = _bad_reason(bad, row, end)
+                    if reason is not None:
+                        raise FileProblem(f"{reason} in the header row", row)
+                    header = resolve_header(cells)
+                    if header.duplicate:
+                        raise FileProblem(header.duplicate, row)
+                    if header.missing:
+                        raise FileProblem(missing_reason(header.missing), row)
+                    width = header.width  # covers every known column
+                    time_i, buyer_i, sender_i, text_i, role_i, session_i, shop_i = (
+                        header.index.get(f, -1) for f in FIELDS
                     )
-                )
+                    probe.width, probe.time = width, time_i
+                    continue
+                reason = _bad_reason(bad, row, end) if bad else None
+                if reason is None:
+                    n = len(cells)
+                    if n < width:
+                        reason = f"too few fields ({n}, the header has {width})"
+                    elif n > width and any(c.strip() for c in cells[width:]):
+                        reason = f"too many fields ({n}, the header has {width})"
+                    else:
+                        result = convert(
+                            row,
+                            cells[time_i],
+                            cells[buyer_i],
+                            cells[sender_i],
+                            cells[text_i],
+                            cells[role_i] if role_i >= 0 else None,
+                            cells[session_i] if session_i >= 0 else None,
+                            cells[shop_i] if shop_i >= 0 else None,
+                        )
+                        if not isinstance(result, str):
+                            yield result
+                            continue
+                        reason = result
+                yield InputError(file, row, reason)
+            else:
                 break
-            errors.append(
-                InputError(
-                    file,
-                    start,
-                    f"unbalanced quote: a quoted field opened on line {start} is never closed",
-                )
-            )
-            if nl < 0:
-                break
-            pos[0] = nl + 1
-            reader = csv.reader(_lines(text, pos, probe), delimiter=delimiter, strict=True)
-            base, prev = start, 0
-            continue
-        end = base + reader.line_num
-        prev = reader.line_num
-        if not "".join(cells).strip():
-            continue
-        if header is None:
-            reason = _bad_reason(bad_lines, start, end)
-            if reason is not None:
-                raise FileProblem(f"{reason} in the header row", start)
-            header = resolve_header(cells)
-            if header.duplicate:
-                raise FileProblem(header.duplicate, start)
-            if header.missing:
-                raise FileProblem(missing_reason(header.missing), start)
-            index, width = header.index, header.width  # width covers every known column
-            probe.width, probe.time = width, index["time"]
-            continue
-        reason = _bad_reason(bad_lines, start, end) if bad_lines else None
-        if reason is None:
-            n = len(cells)
-            if n < width:
-                reason = f"too few fields ({n}, the header has {width})"
-            elif n > width and any(c.strip() for c in cells[width:]):
-                reason = f"too many fields ({n}, the header has {width})"
-        if reason is None:
-            result = converter.convert(
-                start,
-                cells[index["time"]],
-                cells[index["buyer"]],
-                cells[index["sender"]],
-                cells[index["text"]],
-                cells[index["role"]] if "role" in index else None,
-                cells[index["session"]] if "session" in index else None,
-                cells[index["shop"]] if "shop" in index else None,
-            )
-            if isinstance(result, Message):
-                messages.append(result)
+        except _RowStart as found:
+            restart = found.line
+        except csv.Error as exc:
+            end = base + reader.line_num
+            if end != start:
+                restart = feed.scan(start + 1, end)
+            if not restart:
+                if header is None:
+                    raise FileProblem(f"malformed header row: {exc}", start) from None
+                if "unexpected end of data" not in str(exc):  # raised only at the end of the file
+                    yield InputError(file, start, f"malformed CSV row: {exc}")
+                    start = feed.row_start = end + 1
+                    continue
+                # A quoted field that never closes: reject its row, restart after its first line.
+                restarts += 1
+                if restarts > _MAX_RESTARTS:
+                    reason = f"too many unbalanced quotes: lines {start}-{end} not read"
+                    yield InputError(file, start, reason)
+                    break
+                reason = f"unbalanced quote: a quoted field opened on line {start} is never closed"
+                yield InputError(file, start, reason)
+                reader, base = feed.reader(start + 1), start
+                start = feed.row_start = start + 1
                 continue
-            reason = result
-        errors.append(InputError(file, start, reason))
+        reason = f"unbalanced quote: a quoted field opened on line {start} runs into the next row"
+        yield InputError(file, start, reason)
+        reader, base = feed.reader(restart), restart - 1
+        start = feed.row_start = restart
     if header is None:
         raise FileProblem("no header row (expected columns: " + ", ".join(REQUIRED) + ")", 1)
-    return fill_shops(messages), errors

@@ -37,13 +37,12 @@ from pathlib import Path
 
 from cslint.model import InputError
 from cslint.readers.csv_reader import first_line, sniff_delimiter
-from cslint.readers.encoding import decode_head
+from cslint.readers.encoding import HEAD_BYTES, decode_head
 from cslint.readers.qianniu import is_header
 
 KNOWN_EXTENSIONS = frozenset({".csv", ".jsonl", ".txt", ".xlsx"})
 BY_EXTENSION = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 ZIP_MAGIC = b"PK\x03\x04"
-HEAD_BYTES = 1 << 16
 _SNIFF_LINES = 50
 
 

@@ -20,10 +20,11 @@ Decisions:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator
 
 from cslint.model import InputError, Message
-from cslint.readers.columns import ALIASES, REQUIRED, RowConverter, fill_shops, normalize_name
+from cslint.readers.columns import ALIASES, REQUIRED, RowConverter, normalize_name
+from cslint.readers.encoding import Chunk
 
 
 def _field_of(key: str, cache: dict[str, str | None]) -> str | None:
@@ -34,32 +35,31 @@ def _field_of(key: str, cache: dict[str, str | None]) -> str | None:
         return field
 
 
-def read_jsonl(
-    text: str, bad_lines: Mapping[int, str], file: str, converter: RowConverter
-) -> tuple[list[Message], list[InputError]]:
-    """Messages and rejected rows of a decoded JSON Lines file."""
-    messages: list[Message] = []
-    errors: list[InputError] = []
+def stream_jsonl(
+    chunks: Iterator[Chunk], file: str, converter: RowConverter
+) -> Iterator[Message | InputError]:
+    """Messages and rejected rows of a decoded JSON Lines file, in file order."""
     cache: dict[str, str | None] = {}
-    for lineno, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        reason = bad_lines.get(lineno)
-        if reason is None:
-            reason = _convert(line, lineno, converter, cache, messages)
-        if reason is not None:
-            errors.append(InputError(file, lineno, reason))
-    return fill_shops(messages), errors
+    for chunk in chunks:
+        bad = chunk.bad
+        for lineno, line in enumerate(chunk.lines, chunk.first):
+            if not line.strip():
+                continue
+            reason = bad.get(lineno) if bad else None
+            if reason is None:
+                # Without its line end: the parser's column for an error at the end must not move.
+                result = _convert(line.removesuffix("\n"), lineno, converter, cache)
+                if isinstance(result, Message):
+                    yield result
+                    continue
+                reason = result
+            yield InputError(file, lineno, reason)
 
 
 def _convert(
-    line: str,
-    lineno: int,
-    converter: RowConverter,
-    cache: dict[str, str | None],
-    messages: list[Message],
-) -> str | None:
-    """Append the line's message, or return why it is rejected."""
+    line: str, lineno: int, converter: RowConverter, cache: dict[str, str | None]
+) -> Message | str:
+    """The line's message, or why it is rejected."""
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -81,7 +81,7 @@ def _convert(
     missing = [f for f in REQUIRED if f not in fields]
     if missing:
         return "missing field(s): " + ", ".join(missing)
-    result = converter.convert(
+    return converter.convert(
         lineno,
         fields["time"],
         fields["buyer"],
@@ -91,7 +91,3 @@ def _convert(
         fields.get("session"),
         fields.get("shop"),
     )
-    if isinstance(result, Message):
-        messages.append(result)
-        return None
-    return result

@@ -36,6 +36,13 @@ Rows are headers, transfers, recalls, notices and that leading text; blank
 lines and receipts are not rows. A row touching a line with undecodable bytes
 is rejected with the decoder's reason.
 
+Streaming (:func:`stream_qianniu`): the buyer and the shop depend on every
+nick of the file, so the file is scanned twice: once for the nicks (only
+their counts are kept), once for the messages, each handed out when the next
+row begins. Memory is bounded by the longest message, except that rows before
+the first dated message wait for it (an untimed notice at the top takes its
+time).
+
 Roles and the buyer: system nicks (``系统`` …) are system; agent nicks are
 sub-accounts ``店铺:客服``, configured shop and bot names, and a nick equal to
 the shop part of a sub-account seen in the file (the main account). The buyer
@@ -53,13 +60,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
 
 from cslint.model import InputError, Message, Role, Transfer
 from cslint.readers.columns import FileProblem
+from cslint.readers.encoding import Chunk
 from cslint.readers.roles import SYSTEM_NICKS, RoleResolver, shop_prefix
 
 _DT = (
@@ -109,6 +117,7 @@ class _Row:
     transfer: Transfer | None = None
     time: datetime | None = None
     error: str | None = None
+    bad: str | None = None  # why the first bad line from ``line`` to ``last`` is bad
 
 
 def _stamp(m: re.Match[str]) -> tuple[str, ...] | None:
@@ -116,52 +125,57 @@ def _stamp(m: re.Match[str]) -> tuple[str, ...] | None:
     return None if parts[0] is None else parts
 
 
-def _scan(text: str) -> list[_Row]:
-    rows: list[_Row] = []
+def _scan(chunks: Iterable[Chunk]) -> Iterator[_Row]:
+    """The rows of the text in order, each handed out once complete."""
     cur: _Row | None = None
-    for lineno, raw in enumerate(text.split("\n"), 1):
-        line = raw.rstrip()
-        s = line.lstrip()
-        if not s:
-            if cur is not None and cur.kind != "orphan":
-                cur.body.append("")
-            continue
-        if s in RECEIPTS:
-            continue
-        new: _Row | None = None
-        # Headers, transfers and timed recalls end with a digit: most lines skip the regexes.
-        timed = len(s) <= _MAX_HEADER and s[-1] in _DIGITS
-        if timed and "-->" in s and (m := TRANSFER_RE.fullmatch(s)) is not None:
-            a, b = m.group("a"), m.group("b")
-            new = _Row(lineno, "transfer", a, _stamp(m), f"{a} --> {b}", transfer=Transfer(a, b))
-        elif _RECALL in s and len(s) <= _MAX_HEADER and (m := RECALL_RE.fullmatch(s)):
-            nick = m.group("nick")
-            head = s[: m.start("date")].rstrip() if m.group("date") else s
-            if (
-                m.group("date") is None
-                and cur is not None
-                and cur.kind == "msg"
-                and cur.nick == nick
-                and not any(cur.body)
-            ):
-                cur.kind, cur.head, cur.body, cur.last = "recall", head, [], lineno
+    waiting: str | None = None  # the first bad line after cur.last: cur's if its body goes on
+    for chunk in chunks:
+        bad = chunk.bad
+        for lineno, raw in enumerate(chunk.lines, chunk.first):
+            reason = bad.get(lineno) if bad else None
+            line = raw.rstrip()
+            s = line.lstrip()
+            if not s or s in RECEIPTS:
+                if not s and cur is not None and cur.kind != "orphan":
+                    cur.body.append("")
+                waiting = waiting or reason
                 continue
-            new = _Row(lineno, "recall", nick, _stamp(m), head)
-        elif timed and (m := HEADER_RE.fullmatch(s)) and (nick := _header_nick(m)):
-            new = _Row(lineno, "msg", nick, _stamp(m))
-        elif s[0] in _NOTICE_FIRST and NOTICE_RE.match(s):
-            new = _Row(lineno, "notice", "", None, s)
-        if new is not None:
-            new.last = lineno
-            rows.append(new)
-            cur = new
-        elif cur is None:
-            cur = _Row(lineno, "orphan", last=lineno)
-            rows.append(cur)
-        else:
-            cur.body.append(line)
-            cur.last = lineno
-    return rows
+            new: _Row | None = None
+            # Headers, transfers and timed recalls end with a digit: most lines skip the regexes.
+            timed = len(s) <= _MAX_HEADER and s[-1] in _DIGITS
+            if timed and "-->" in s and (m := TRANSFER_RE.fullmatch(s)) is not None:
+                a, b = m.group("a"), m.group("b")
+                new = _Row(
+                    lineno, "transfer", a, _stamp(m), f"{a} --> {b}", transfer=Transfer(a, b)
+                )
+            elif _RECALL in s and len(s) <= _MAX_HEADER and (m := RECALL_RE.fullmatch(s)):
+                nick = m.group("nick")
+                head = s[: m.start("date")].rstrip() if m.group("date") else s
+                if (
+                    m.group("date") is None
+                    and cur is not None
+                    and cur.kind == "msg"
+                    and cur.nick == nick
+                    and not any(cur.body)
+                ):
+                    cur.kind, cur.head, cur.body = "recall", head, []
+                    cur.last, cur.bad, waiting = lineno, cur.bad or waiting or reason, None
+                    continue
+                new = _Row(lineno, "recall", nick, _stamp(m), head)
+            elif timed and (m := HEADER_RE.fullmatch(s)) and (nick := _header_nick(m)):
+                new = _Row(lineno, "msg", nick, _stamp(m))
+            elif s[0] in _NOTICE_FIRST and NOTICE_RE.match(s):
+                new = _Row(lineno, "notice", "", None, s)
+            if new is None and cur is not None:
+                cur.body.append(line)
+                cur.last, cur.bad, waiting = lineno, cur.bad or waiting or reason, None
+                continue
+            if cur is not None:
+                yield cur
+            cur = new or _Row(lineno, "orphan")
+            cur.last, cur.bad, waiting = lineno, reason, None
+    if cur is not None:
+        yield cur
 
 
 def _join(head: str, body: list[str]) -> str:
@@ -177,67 +191,83 @@ def _join(head: str, body: list[str]) -> str:
     return "\n".join(parts)
 
 
-def _resolve_times(rows: list[_Row], bad_lines: Mapping[int, str]) -> None:
-    for row in rows:
-        if row.kind == "orphan":
-            row.error = "text before the first message header"
-        elif row.stamp is not None:
-            y, mo, d, h, mi, sec, sep = row.stamp
-            try:
-                row.time = datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec))
-            except ValueError:
-                row.error = f"impossible timestamp '{y}{sep}{mo}{sep}{d} {h}:{mi}:{sec}'"
-        if bad_lines:
-            for line in range(row.line, row.last + 1):
-                if line in bad_lines:
-                    row.error = bad_lines[line]
-                    break
-    # Untimed notices and recalls borrow the time before them, else the one after.
+def _date(row: _Row) -> None:
+    """The row's own time, or why it is rejected (a bad line first)."""
+    if row.kind == "orphan":
+        row.error = "text before the first message header"
+    elif row.stamp is not None:
+        y, mo, d, h, mi, sec, sep = row.stamp
+        try:
+            row.time = datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec))
+        except ValueError:
+            row.error = f"impossible timestamp '{y}{sep}{mo}{sep}{d} {h}:{mi}:{sec}'"
+    if row.bad is not None:
+        row.error = row.bad
+
+
+def _untimed(row: _Row) -> bool:
+    """A notice or recall without a time of its own: it borrows one."""
+    return row.stamp is None and row.kind in ("notice", "recall")
+
+
+def _dated(rows: Iterator[_Row]) -> Iterator[_Row]:
+    """The rows with their times: untimed ones take the time before them, else the one after."""
     last: datetime | None = None
-    untimed: list[_Row] = []
+    held: list[_Row] = []  # the rows before the first dated message
     for row in rows:
-        if row.stamp is None and row.kind in ("notice", "recall"):
-            if last is not None:
-                row.time = last
-            else:
-                untimed.append(row)
+        _date(row)
+        if _untimed(row):
+            row.time = last
+        elif row.time is not None and row.error is None and last is None:
+            for waiting in held:
+                if _untimed(waiting):
+                    waiting.time = row.time
+            last = row.time
         elif row.time is not None and row.error is None:
             last = row.time
-            for waiting in untimed:
-                waiting.time = row.time
-            untimed.clear()
-    for row in untimed:
-        if row.error is None:
+        if last is None:
+            held.append(row)
+            continue
+        if held:
+            yield from held
+            held.clear()
+        yield row
+    for row in held:
+        if _untimed(row) and row.error is None:
             row.error = "system notice with no timestamped message in the file to date it"
+        yield row
 
 
-def read_qianniu(
-    text: str, bad_lines: Mapping[int, str], file: str, roles: RoleResolver
-) -> tuple[list[Message], list[InputError]]:
-    """Messages and rejected rows of a decoded Qianniu export; raises :class:`FileProblem`."""
-    rows = _scan(text)
-    if not any(r.stamp is not None for r in rows):
+def stream_qianniu(
+    read: Callable[[], Iterator[Chunk]], file: str, roles: RoleResolver
+) -> Iterator[Message | InputError]:
+    """Messages and rejected rows of a Qianniu export, in file order; raises :class:`FileProblem`.
+
+    ``read`` gives the decoded text, once per pass.
+    """
+    stamped = False
+    nicks: Counter[str] = Counter()  # message nicks, first seen first
+    for row in _scan(read()):
+        stamped = stamped or row.stamp is not None
+        if row.kind == "msg":
+            nicks[row.nick] += 1
+    if not stamped:
         raise FileProblem(NOT_QIANNIU)
-    _resolve_times(rows, bad_lines)
 
-    nicks = [r.nick for r in rows if r.kind == "msg"]
-    unique = dict.fromkeys(nicks)  # first-seen order
-    shops = {p for n in unique if (p := shop_prefix(n))}  # main accounts of sub-accounts
-    agents = {n for n in unique if n in shops or roles.is_agent_nick(n)}
-    # Counter keeps first-seen order, so max() breaks ties by the first nick in the file.
-    candidates = Counter(n for n in nicks if n not in agents and n not in SYSTEM_NICKS)
+    shops = {p for n in nicks if (p := shop_prefix(n))}  # main accounts of sub-accounts
+    agents = {n for n in nicks if n in shops or roles.is_agent_nick(n)}
+    # In first-seen order, so max() breaks ties by the first nick in the file.
+    candidates = {n: c for n, c in nicks.items() if n not in agents and n not in SYSTEM_NICKS}
     stem = PurePath(file).stem
     if stem in candidates or not candidates:
         buyer = stem
     else:
         buyer = max(candidates, key=candidates.__getitem__)
-    shop = next((s for n in unique if n in agents and (s := roles.shop_of(n))), None)
+    shop = next((s for n in nicks if n in agents and (s := roles.shop_of(n))), None)
 
-    messages: list[Message] = []
-    errors: list[InputError] = []
-    for row in rows:
+    for row in _dated(_scan(read())):
         if row.error is not None or row.time is None:
-            errors.append(InputError(file, row.line, row.error or "message without a time"))
+            yield InputError(file, row.line, row.error or "message without a time")
             continue
         if row.kind == "msg":
             if row.nick in SYSTEM_NICKS:
@@ -246,17 +276,14 @@ def read_qianniu(
                 role = Role.BUYER if row.nick == buyer else Role.AGENT
         else:
             role = Role.SYSTEM
-        messages.append(
-            Message(
-                time=row.time,
-                buyer=buyer,
-                sender=row.nick,
-                text=_join(row.head, row.body),
-                role=role,
-                file=file,
-                line=row.line,
-                shop=shop,
-                transfer=row.transfer,
-            )
+        yield Message(
+            time=row.time,
+            buyer=buyer,
+            sender=row.nick,
+            text=_join(row.head, row.body),
+            role=role,
+            file=file,
+            line=row.line,
+            shop=shop,
+            transfer=row.transfer,
         )
-    return messages, errors

@@ -34,6 +34,7 @@ transfer whatever the nicks look like. A transfer text is one line of at most
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 
 from cslint.model import Role, Transfer
@@ -64,6 +65,12 @@ _TRANSFER_RE = re.compile(r"\s*(\S.*?)\s*-->\s*(\S.*?)\s*")
 
 
 _MAX_TRANSFER = 512  # a transfer line is two nicks; longer texts are messages (and no regex work)
+
+
+# The answers of :meth:`RoleResolver.infer` without a transfer, built once.
+_AS_AGENT: tuple[Role, Transfer | None] = (Role.AGENT, None)
+_AS_BUYER: tuple[Role, Transfer | None] = (Role.BUYER, None)
+_AS_SYSTEM: tuple[Role, Transfer | None] = (Role.SYSTEM, None)
 
 
 class UnknownRole(ValueError):
@@ -134,19 +141,20 @@ class RoleResolver:
             prefix = shop_prefix(nick)
             if prefix is None and nick in self.shop_names:
                 prefix = nick
+            if prefix is not None:
+                # One string per shop, whichever nick names it (shops are few).
+                prefix = sys.intern(prefix)
             self._shop[nick] = prefix
             return prefix
 
     def infer(self, sender: str, buyer: str, text: str) -> tuple[Role, Transfer | None]:
         """Role (and transfer) of a row that gives no role; see the module docstring."""
-        if sender != buyer:
-            transfer = parse_transfer(text)
-            if transfer is not None and (
-                self.is_agent_nick(transfer.from_agent) or self.is_agent_nick(transfer.to_agent)
-            ):
-                return Role.SYSTEM, transfer
-        if sender in SYSTEM_NICKS:
-            return Role.SYSTEM, None
+        # The buyer's own rows (half of all rows) first: no transfer can apply to them.
         if sender == buyer:
-            return Role.BUYER, None
-        return Role.AGENT, None
+            return _AS_SYSTEM if sender in SYSTEM_NICKS else _AS_BUYER
+        transfer = parse_transfer(text)
+        if transfer is not None and (
+            self.is_agent_nick(transfer.from_agent) or self.is_agent_nick(transfer.to_agent)
+        ):
+            return Role.SYSTEM, transfer
+        return _AS_SYSTEM if sender in SYSTEM_NICKS else _AS_AGENT

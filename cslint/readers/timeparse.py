@@ -29,6 +29,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 
 BEIJING = timezone(timedelta(hours=8))
+_fromisoformat = datetime.fromisoformat  # looked up once: parse_time runs on every row
 
 _TIME_RE = re.compile(
     r"\s*(\d{4})([-/])(\d{1,2})\2(\d{1,2})"  # date, same separator twice
@@ -52,19 +53,20 @@ def _show(value: str) -> str:
 
 def parse_time(value: str) -> datetime:
     """Parse one timestamp string into a naive Beijing-time ``datetime``."""
-    # Fast path: the canonical ``YYYY-MM-DD HH:MM:SS``.
-    if (
-        len(value) == 19
-        and value[4] == "-"
-        and value[7] == "-"
-        and value[10] == " "
-        and value[13] == ":"
-        and value[16] == ":"
-    ):
+    # Fast path for the canonical ``YYYY-MM-DD HH:MM:SS``: the slice is the five
+    # separators (offsets 4, 7, 10, 13, 16), one comparison instead of five.
+    # With them fixed, ``fromisoformat`` accepts only what the general path
+    # accepts, with the same result and no offset (the tests compare both paths).
+    if len(value) == 19 and value[4::3] == "-- ::":
         try:
-            return datetime.fromisoformat(value)
+            return _fromisoformat(value)
         except ValueError:
             pass  # not digits, or impossible: the general path says which
+    return parse_time_general(value)
+
+
+def parse_time_general(value: str) -> datetime:
+    """:func:`parse_time` without its fast path: every accepted shape, every reason."""
     m = _TIME_RE.fullmatch(value)
     if m is None:
         raise TimeError(f"bad timestamp {_show(value)}")

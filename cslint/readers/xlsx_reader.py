@@ -16,13 +16,20 @@ Decisions:
   stray formatting there). Time cells may be datetimes, Excel serial numbers
   or text; other cells become text (numbers without a spurious ``.0``).
 - Anything openpyxl cannot open or read (not a zip, a zip of something else,
-  a corrupt part) is a file-level error without a traceback, and what was read
-  of the workbook before is dropped.
+  a corrupt part) is a file-level error without a traceback. ``read_file``
+  drops what was read of the workbook before; a stream has handed those rows
+  out already (see :class:`cslint.readers.FileStream`).
+- Streaming (:func:`stream_xlsx`): openpyxl's read-only mode parses a sheet
+  as it goes, so rows are handed out as read, ``_BATCH`` at a time (openpyxl's
+  warnings are silenced while it reads, not while the rows are used).
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +38,13 @@ from cslint.readers.columns import (
     FileProblem,
     Header,
     RowConverter,
-    fill_shops,
     missing_reason,
     resolve_header,
 )
 from cslint.readers.roles import RoleResolver
 
 NEEDS_EXTRA = "reading .xlsx needs the excel extra: pip install 'cslint[excel]'"
+_BATCH = 1000  # rows read at a time
 
 
 def _blank(cells: tuple[Any, ...]) -> bool:
@@ -55,25 +62,31 @@ def _header_of(sheet: Any) -> tuple[int, Header] | None:
     return None
 
 
-def read_xlsx(path: Path, file: str, roles: RoleResolver) -> tuple[list[Message], list[InputError]]:
-    """Messages and rejected rows of a workbook; raises :class:`FileProblem`."""
+@contextmanager
+def _quiet(what: str) -> Iterator[None]:
+    """openpyxl at work: its warnings silenced (styles, data validation...), its errors a FileProblem."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            yield
+        except FileProblem:
+            raise
+        except Exception as exc:  # openpyxl raises many types on foreign files
+            raise FileProblem(f"{what} ({_short(exc)})") from None
+
+
+def stream_xlsx(path: Path, file: str, roles: RoleResolver) -> Iterator[Message | InputError]:
+    """Messages and rejected rows of a workbook, sheet by sheet; raises :class:`FileProblem`."""
     try:
         import openpyxl
     except ImportError:
         raise FileProblem(NEEDS_EXTRA) from None
     # A file object, not the path: openpyxl refuses a workbook named ``.txt`` by its name.
-    with path.open("rb") as fh, warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl warns about styles, data validation...
-        try:
+    with path.open("rb") as fh:
+        with _quiet("not a valid .xlsx workbook"):
             book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types on foreign files
-            raise FileProblem(f"not a valid .xlsx workbook ({_short(exc)})") from None
         try:
-            return _read_book(book, file, roles)
-        except FileProblem:
-            raise
-        except Exception as exc:
-            raise FileProblem(f"corrupt .xlsx workbook ({_short(exc)})") from None
+            yield from _stream_book(book, file, roles)
         finally:
             book.close()
 
@@ -83,7 +96,8 @@ def _short(exc: Exception) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _read_book(book: Any, file: str, roles: RoleResolver) -> tuple[list[Message], list[InputError]]:
+def _counting_sheets(book: Any) -> list[tuple[Any, int, Header]]:
+    """The sheets whose first non-empty row names all required columns, with that row."""
     sheets: list[tuple[Any, int, Header]] = []
     first_missing: tuple[str, list[str]] | None = None
     for sheet in book.worksheets:
@@ -103,9 +117,13 @@ def _read_book(book: Any, file: str, roles: RoleResolver) -> tuple[list[Message]
             raise FileProblem("empty workbook (no sheet has any data)")
         title, missing = first_missing
         raise FileProblem(f"sheet '{title}': {missing_reason(missing)}", 1)
+    return sheets
 
-    messages: list[Message] = []
-    errors: list[InputError] = []
+
+def _stream_book(book: Any, file: str, roles: RoleResolver) -> Iterator[Message | InputError]:
+    corrupt = "corrupt .xlsx workbook"
+    with _quiet(corrupt):
+        sheets = _counting_sheets(book)
     for sheet, header_row, header in sheets:
         name = file if len(sheets) == 1 else f"{file}[{sheet.title}]"
         converter = RowConverter(roles, name, excel=True)
@@ -113,15 +131,19 @@ def _read_book(book: Any, file: str, roles: RoleResolver) -> tuple[list[Message]
         cols = [
             index.get(f) for f in ("time", "buyer", "sender", "text", "role", "session", "shop")
         ]
-        rows = sheet.iter_rows(min_row=header_row + 1, values_only=True)
-        for number, cells in enumerate(rows, header_row + 1):
-            if _blank(cells):
-                continue
-            n = len(cells)
-            values = [cells[i] if i is not None and i < n else None for i in cols]
-            result = converter.convert(number, *values)
-            if isinstance(result, Message):
-                messages.append(result)
-            else:
-                errors.append(InputError(name, number, result))
-    return fill_shops(messages), errors
+        rows = enumerate(sheet.iter_rows(min_row=header_row + 1, values_only=True), header_row + 1)
+        while True:
+            with _quiet(corrupt):
+                batch = list(islice(rows, _BATCH))
+            if not batch:
+                break
+            for number, cells in batch:
+                if _blank(cells):
+                    continue
+                n = len(cells)
+                values = [cells[i] if i is not None and i < n else None for i in cols]
+                result = converter.convert(number, *values)
+                if isinstance(result, Message):
+                    yield result
+                else:
+                    yield InputError(name, number, result)
