@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import opencc
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from cslint.text import normalize as normalize_module
 from cslint.text.emoticons import find_emoticons, fold_width
 from cslint.text.normalize import CJK, NormalizedText, normalize, normalize_phrase
 
@@ -205,3 +212,70 @@ def test_normalize_never_raises_on_any_text(raw: str) -> None:
 def test_ascii_and_letters_keep_their_length(raw: str) -> None:
     assume(all(not unicodedata.category(c).startswith("C") for c in raw))
     assert len(normalize(raw).text) == len(raw)  # nothing to drop between letters
+
+
+# -- the OpenCC hint -------------------------------------------------------------------
+def _dictionary_files(node: Any) -> Iterator[dict[str, str]]:
+    """Every ``{"type", "file"}`` dictionary an OpenCC config names, groups opened."""
+    if isinstance(node, dict):
+        if "file" in node:
+            yield node
+        for value in node.values():
+            yield from _dictionary_files(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _dictionary_files(value)
+
+
+@pytest.fixture(scope="module")
+def t2s_dictionaries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """``key -> values`` of every dictionary the installed OpenCC's t2s uses."""
+    clib = Path(opencc.__file__).parent / "clib"
+    share, tool = clib / "share" / "opencc", clib / "bin" / "opencc_dict"
+    if not tool.is_file():
+        pytest.skip("this OpenCC has no opencc_dict to read its dictionaries with")
+    folder = tmp_path_factory.mktemp("opencc")
+    entries: dict[str, list[str]] = {}
+    for spec in _dictionary_files(json.loads((share / "t2s.json").read_text(encoding="utf-8"))):
+        text = folder / f"{spec['file']}.txt"
+        if spec["type"] == "text":
+            text = share / spec["file"]
+        else:
+            source = share / spec["file"]
+            command = [tool, "-i", source, "-o", text, "-f", spec["type"], "-t", "text"]
+            subprocess.run(command, check=True, capture_output=True)
+        for line in text.read_text(encoding="utf-8").splitlines():
+            key, values = line.split("\t")
+            entries.setdefault(key, []).extend(values.split(" "))
+    return entries
+
+
+def test_t2s_hint_finds_every_key_that_changes(t2s_dictionaries: dict[str, list[str]]) -> None:
+    """What makes skipping OpenCC safe: a key without a hint character maps to itself
+    (a stage writes a key's first value), in every dictionary t2s reads."""
+    normalize("乾")  # the converter exists
+    hint = normalize_module._build_t2s_hint()
+    assert hint is not None, (
+        f"OpenCC {opencc.__version__} is not checked: add it to _CHECKED_OPENCC once this "
+        "test passes with it (and update _PHRASE_ONLY if it says so)"
+    )
+    missed = {k: v[0] for k, v in t2s_dictionaries.items() if v[0] != k and not hint.search(k)}
+    assert not missed, f"characters for _PHRASE_ONLY in: {missed}"
+
+
+def test_no_hint_for_an_unchecked_opencc(monkeypatch: pytest.MonkeyPatch) -> None:
+    normalize("乾")
+    monkeypatch.setattr(opencc, "__version__", "0.0.0")
+    assert normalize_module._build_t2s_hint() is None
+
+
+def test_hint_is_built_after_enough_conversions(monkeypatch: pytest.MonkeyPatch) -> None:
+    normalize("乾")
+    monkeypatch.setattr(normalize_module, "_t2s_hint", None)
+    monkeypatch.setattr(normalize_module, "_converted", 0)
+    monkeypatch.setattr(normalize_module, "_HINT_AFTER", 3)
+    for text in ("乾淨", "發票", "問"):
+        assert normalize_module._t2s_hint is None
+        normalize(text)
+    assert normalize_module._t2s_hint is not None
+    assert normalize("應該是吧").text == "应该是吧"

@@ -69,21 +69,28 @@ class Sentence:
 class TextAnalysis:
     """What the rules read of one message's text."""
 
-    __slots__ = ("content", "emoticons", "raw", "sentences")
+    __slots__ = ("_content", "emoticons", "raw", "sentences")
 
     def __init__(
-        self,
-        raw: str,
-        emoticons: tuple[tuple[int, int], ...],
-        sentences: tuple[Sentence, ...],
-        content: str,
+        self, raw: str, emoticons: tuple[tuple[int, int], ...], sentences: tuple[Sentence, ...]
     ) -> None:
         self.raw = raw
         #: raw spans of the emoticons, sorted
         self.emoticons = emoticons
         self.sentences = sentences
-        #: the raw text without emoticons, whitespace and punctuation (W003)
-        self.content = content
+        self._content: str | None = None
+
+    @property
+    def content(self) -> str:
+        """The raw text without emoticons, whitespace and punctuation (W003).
+
+        Computed on first use: only agent messages are asked for it.
+        """
+        found = self._content
+        if found is None:
+            bare = _strip_spans(self.raw, self.emoticons) if self.emoticons else self.raw
+            found = self._content = _NOT_CONTENT.sub("", bare)
+        return found
 
     @property
     def has_emoticon(self) -> bool:
@@ -113,9 +120,8 @@ def analyze(text: str) -> TextAnalysis:
     """Emoticons, sentences (normalized) and content of ``text``; no jieba here."""
     folded = fold_width(text)  # once for the message: 1:1, so spans are the same
     emoticons = tuple(find_in_folded(folded))
-    sentences = tuple(
+    sentences = [
         Sentence(start, end, normalize_folded(folded, start, end, emoticons))
         for start, end in split_sentences(folded, emoticons)
-    )
-    bare = _strip_spans(text, emoticons) if emoticons else text
-    return TextAnalysis(text, emoticons, sentences, _NOT_CONTENT.sub("", bare))
+    ]
+    return TextAnalysis(text, emoticons, tuple(sentences))

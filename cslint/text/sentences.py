@@ -47,6 +47,8 @@ _URL: Final = re.compile(r"(?:https?://|www\.)[!-~]*[A-Za-z0-9/#=&_%+\-]", re.IG
 _NUMERAL: Final = "0-9０-９零一二两三四五六七八九十"
 _RANGE: Final = re.compile(f"(?<=[{_NUMERAL}])[~～](?=[{_NUMERAL}])")
 _FILLER: Final = "\ue000"  # private use: neither a terminator nor whitespace
+_SPLITS_OR_TRIMS: Final = re.compile(rf"[\s{TERMINATORS}]")
+_TERMINATOR: Final = re.compile(f"[{TERMINATORS}]")
 #: The longest sentence, in characters; longer pieces are cut (see the module docstring).
 MAX_SENTENCE: Final = 512
 _CUT_AFTER: Final = frozenset(",，、:：")
@@ -72,12 +74,24 @@ def split_sentences(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[tup
 
     ``skip`` holds spans (emoticons) whose characters never split a sentence.
     """
-    masked = _mask(text, skip) if skip else text
+    hidden: list[tuple[int, int]] = []  # spans filled in before looking for pieces
+    if skip:
+        # Only an emoticon holding whitespace or a terminator needs the filler:
+        # _PIECE sees any other character the way it sees the filler.
+        hidden += [(a, b) for a, b in skip if _SPLITS_OR_TRIMS.search(text, a, b)]
     if "://" in text or "www." in text or "WWW." in text:
-        masked = _mask(masked, [m.span() for m in _URL.finditer(text)])
+        hidden += [m.span() for m in _URL.finditer(text)]
     if "~" in text or "～" in text:
-        masked = _mask(masked, [m.span() for m in _RANGE.finditer(text)])
-    spans = [m.span() for m in _PIECE.finditer(masked)]
+        hidden += [m.span() for m in _RANGE.finditer(text)]
+    masked = _mask(text, hidden) if hidden else text
+    if _TERMINATOR.search(masked) is None:
+        # Most messages: one piece at most, the text stripped (\s and
+        # str.strip() agree on what is whitespace).
+        start = len(masked) - len(masked.lstrip())
+        end = len(masked.rstrip())
+        spans = [(start, end)] if start < end else []
+    else:
+        spans = [m.span() for m in _PIECE.finditer(masked)]
     if len(text) <= MAX_SENTENCE:
         return spans
     out: list[tuple[int, int]] = []
