@@ -10,22 +10,16 @@ violation found at the end still costs its session points.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from cslint.model import AgentStats, Role, Session, SessionResult, Violation
-from cslint.rules.base import PhraseHit, SessionContext
+from cslint.rules.base import Rule, SessionContext, TextCache
 from cslint.ruleset import RulePack
 from cslint.scoring import score_session
-from cslint.text.analysis import TextAnalysis, analyze
-
-# Agents send the same canned replies (快捷短语) over and over: analysing a
-# text once (normalization, sentences, phrase hits) and reusing it is the
-# cheapest speed-up there is. Bounded, so memory stays flat on a week of logs.
-ANALYSIS_CACHE_SIZE = 16_384
+from cslint.text.analysis import analyze
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,19 +77,21 @@ class Engine:
         self.rules = list(pack.rules)
         self._yield_to = {r.code: set(r.spec.yield_to) for r in self.rules if r.spec.yield_to}
         self._order = {r.code: n for n, r in enumerate(self.rules)}
-        self.analyze: Callable[[str], TextAnalysis] = lru_cache(maxsize=ANALYSIS_CACHE_SIZE)(
-            analyze
-        )
-        self.find_hits: Callable[[TextAnalysis], Mapping[str, tuple[PhraseHit, ...]]] = lru_cache(
-            maxsize=ANALYSIS_CACHE_SIZE
-        )(pack.find_hits)
+        # texts (analysis, phrase hits, message rules' findings) shared by every session
+        self.texts = TextCache(analyze, pack.find_hits)
+        # only rules that override check/observe are called: the others return nothing
+        self._checkers = [r for r in self.rules if type(r).check is not Rule.check]
+        self._observers = [r for r in self.rules if type(r).observe is not Rule.observe]
 
     def check_session(self, session: Session) -> SessionOutcome:
-        ctx = SessionContext(session, self.pack.shop, self.analyze, self.find_hits)
+        ctx = SessionContext(
+            session, self.pack.shop, self.texts.analyze, self.texts.find_hits, texts=self.texts
+        )
         found: list[Violation] = []
-        observations: dict[str, Any] = {}
-        for rule in self.rules:
+        for rule in self._checkers:
             found.extend(rule.check(ctx))
+        observations: dict[str, Any] = {}
+        for rule in self._observers:
             seen = rule.observe(ctx)
             if seen is not None:
                 observations[rule.code] = seen
@@ -230,14 +226,15 @@ class _Covers:
 
 
 def _agent_stats(ctx: SessionContext) -> tuple[AgentStats, ...]:
-    counts: dict[str, list[int]] = {}
-    for i, m in enumerate(ctx.messages):
-        if m.role is Role.AGENT:
-            entry = counts.setdefault(m.sender, [0, 0])
-            entry[0] += 1
-            if ctx.analysis(i).has_emoticon:
-                entry[1] += 1
-    return tuple(AgentStats(agent, n, e) for agent, (n, e) in counts.items())
+    with_emoticon: dict[str, int] = {}
+    messages = ctx.messages
+    for i in ctx.indexes(Role.AGENT):
+        if ctx.analysis(i).has_emoticon:
+            sender = messages[i].sender
+            with_emoticon[sender] = with_emoticon.get(sender, 0) + 1
+    return tuple(
+        AgentStats(agent, n, with_emoticon.get(agent, 0)) for agent, n in ctx.agent_messages.items()
+    )
 
 
 def _first_response(ctx: SessionContext) -> tuple[float | None, str | None]:
@@ -246,11 +243,13 @@ def _first_response(ctx: SessionContext) -> tuple[float | None, str | None]:
     Read off the session's timeline, as T001 reads it, so the managers' table
     and the rule never disagree about the same session.
     """
-    talk = [ctx.messages[i] for i in ctx.timeline()]
-    if not talk or talk[0].role is not Role.BUYER:
+    messages = ctx.messages
+    line = ctx.timeline()
+    if not line or messages[line[0]].role is not Role.BUYER:
         return None, None
-    opened = talk[0].time
-    for m in talk:
+    opened = messages[line[0]].time
+    for i in line:
+        m = messages[i]
         if m.role is Role.AGENT:
             return (m.time - opened).total_seconds(), m.sender
     return None, None

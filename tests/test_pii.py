@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cslint import pii
 from cslint.pii import ADDRESS, ID_CARD, ORDER, PHONE, find_pii, is_id_number, mask_text
 
 
@@ -55,10 +56,70 @@ def test_masks_keep_length_and_hide_the_middle() -> None:
     assert "1234567" not in masked and "0013" not in masked
 
 
-@given(st.text(alphabet=st.sampled_from(list("0123456789 -市区路号省浙江杭州文三亲好abc")), max_size=60))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("0123456789 -市区路号省浙江杭州文三亲好abc")), max_size=60
+    )
+)
 def test_masking_never_changes_length_or_leaves_a_found_value(text: str) -> None:
     masked = mask_text(text)
     assert len(masked) == len(text)
     for p in find_pii(text):
         if p.kind in (PHONE, ORDER, ID_CARD):
             assert p.key not in "".join(ch for ch in masked if ch.isdigit() or ch == "X")
+
+
+# The street parts of the address pattern: each alone must get a text past the pre-check.
+_STREET_PARTS = ["路", "街", "大道", "道", "巷", "弄", "村", "小区", "花园", "公寓", "大厦", "栋",
+                 "幢", "号楼", "单元", "室"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [f"寄到杭州市{part}5" for part in _STREET_PARTS]
+    + ["订单200000000000000", "身份证11010519491231002X", "电话139-0013-9001"],
+)
+def test_every_shape_gets_past_the_precheck(text: str) -> None:
+    assert find_pii(text)
+
+
+_PHONES = st.tuples(
+    st.sampled_from("3456789"), st.lists(st.sampled_from(["", " ", "-"]), min_size=9, max_size=9)
+).map(lambda t: "1" + t[0] + "".join(sep + d for sep, d in zip(t[1], "012345678", strict=True)))
+_ADDRESSES = st.tuples(
+    st.sampled_from(["浙江", "浙江省", "杭州市", "西湖区", "临安县", "寄到上海"]),
+    st.sampled_from(["", "文三", "西溪"]),
+    st.sampled_from(_STREET_PARTS),
+    st.sampled_from(["", "东"]),
+    st.text(alphabet="0123456789", min_size=1, max_size=3),
+    st.sampled_from(["", "号", "室", "#"]),
+).map("".join)
+_NOISE = st.sampled_from(
+    ["", "亲", "知道", "满199元", " ", "http://a.cn/", "item.taobao.com/", "X"]
+)
+_CHAT_TEXTS = st.lists(
+    st.one_of(
+        st.text(alphabet="0123456789", min_size=1, max_size=4),
+        st.text(alphabet="0123456789", min_size=14, max_size=21),
+        _PHONES,
+        _ADDRESSES,
+        _NOISE,
+        st.just("11010519491231002X"),
+    ),
+    max_size=5,
+).map("".join)
+
+
+@settings(max_examples=300)
+@given(_CHAT_TEXTS)
+def test_the_cheap_precheck_never_hides_personal_data(text: str) -> None:
+    # the scan find_pii runs once its pre-check passes, without the pre-check and the cache
+    full_scan = pii._find_all.__wrapped__
+    assert find_pii(text) == list(full_scan(text))
+
+
+def test_cached_results_are_fresh_lists() -> None:
+    text = "电话13812345678"
+    first = find_pii(text)
+    first.clear()
+    assert [p.key for p in find_pii(text)] == ["13812345678"]

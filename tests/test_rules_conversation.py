@@ -16,10 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cslint.model import Message, Role, Session, Severity, Transfer, Violation
 from cslint.rules.base import KINDS, PhraseHit, Rule, RuleSpec, SessionContext, ShopFacts
-from cslint.rules.flow import Closing, LastWord, ReturningBuyer
+from cslint.rules.flow import Anchor, Closing, LastWord, ReturningBuyer, ReturnObservation
 from cslint.rules.leak import LeakObservation, PiiLeak
 from cslint.rules.ratio import EmoticonRatio, ParticleRatio
 from cslint.rules.timing import AgentAway, FirstResponse, FollowUp, Greeting, timeline
@@ -197,6 +199,42 @@ def test_timeline_sorts_drops_duplicates_and_system() -> None:
     assert [s.messages[i].role for i in line] == [Role.BUYER, Role.AGENT]
 
 
+def _canonical_order(messages: Sequence[Message]) -> list[int]:
+    """The timeline as documented: the first copy of each distinct non-system
+    row, sorted by (time, buyer before agent, sender, text)."""
+    first: dict[tuple[datetime, Role, str, str], int] = {}
+    for i, m in enumerate(messages):
+        if m.role is not Role.SYSTEM:
+            first.setdefault((m.time, m.role, m.sender, m.text), i)
+    rank = {Role.BUYER: 0, Role.AGENT: 1}
+    return [
+        i for key, i in sorted(first.items(), key=lambda kv: (kv[0][0], rank[kv[0][1]], *kv[0][2:]))
+    ]
+
+
+_ROWS = st.lists(
+    st.tuples(
+        st.integers(0, 6).map(lambda n: f"10:00:{n * 5:02d}"),  # a coarse grid: ties happen
+        st.sampled_from(["b", "a", "a2", "bot", "sys", "xfer"]),
+        st.sampled_from(["在吗", "您好", "好的"]),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ROWS, st.booleans(), st.randoms(use_true_random=False))
+def test_timeline_is_the_canonical_order(rows: list[Row], in_time_order: bool, rnd: Any) -> None:
+    msgs = list(session(rows).messages)  # time order, as sessionize leaves it
+    if not in_time_order:
+        rnd.shuffle(msgs)
+    line = timeline(msgs)
+    assert line == _canonical_order(msgs)
+    assert line.times == [msgs[i].time for i in line]
+    assert line.roles == "".join("a" if msgs[i].role is Role.AGENT else "b" for i in line)
+    assert line.agents == [i for i in line if msgs[i].role is Role.AGENT]
+
+
 # --------------------------------------------------------------------------- S001 / S002
 def test_s001_low_emoticon_ratio() -> None:
     rule = make_rule(EmoticonRatio, "S001")
@@ -354,6 +392,9 @@ def test_t003_closing_follow_up_and_end() -> None:
     tie = [("10:00:00", "a", "好的"), ("10:00:00", "a", "感谢您"), ("10:03:00", "b", "嗯")]
     s = session(tie)
     assert codes(rule, s) == codes(rule, replace(s, messages=s.messages[::-1])) == []
+    tie = [("10:00:00", "a", "再见"), ("10:00:00", "a", "好的"), ("10:03:00", "b", "嗯")]  # 再 < 好
+    s = session(tie)
+    assert codes(rule, s) == codes(rule, replace(s, messages=s.messages[::-1])) == []
 
 
 # --------------------------------------------------------------------------- T004
@@ -433,6 +474,9 @@ def test_f002() -> None:
         [("10:00:00", "b", "好"), ("10:00:09", "a", "祝您生活愉快"), ("10:00:09", "a", "/:^_^")]
     )
     assert codes(rule, tie) == codes(rule, replace(tie, messages=tie.messages[::-1])) == []
+    # the closing sorts before the other message of its second (再 < 好)
+    tie = session([("10:00:00", "b", "好"), ("10:00:09", "a", "再见"), ("10:00:09", "a", "好的")])
+    assert codes(rule, tie) == codes(rule, replace(tie, messages=tie.messages[::-1])) == []
 
 
 # --------------------------------------------------------------------------- F003
@@ -508,6 +552,16 @@ def test_f003_unknown_shop_matches_any_shop() -> None:
     assert codes(rule, _visit("09:00:00", "您好", shop=None), _visit("15:00:00", "您好")) == [
         "F003"
     ]
+
+
+def test_f003_observations_keep_an_anchor_not_a_violation() -> None:
+    rule = make_rule(ReturningBuyer, "F003")
+    obs = rule.observe(ctx_for(rule, _visit("15:00:00", "您好")))
+    assert isinstance(obs, ReturnObservation) and isinstance(obs.candidate, Anchor)
+    assert obs.candidate.text == "您好" and obs.candidate.agent == f"{SHOP}:小花"
+    assert b"Violation" not in pickle.dumps(obs)
+    recognised = rule.observe(ctx_for(rule, _visit("15:00:00", "亲，欢迎回来")))
+    assert isinstance(recognised, ReturnObservation) and recognised.candidate is None
 
 
 # --------------------------------------------------------------------------- P002
@@ -662,3 +716,41 @@ def test_shuffled_messages_give_the_same_findings(cls: type[Rule], code: str) ->
         sessions = [earlier, replace(s, messages=tuple(msgs)), other]
         rng.shuffle(sessions)
         assert key(run(rule, *sessions)) == expected
+
+
+def test_anchor_builds_the_violation_the_context_would() -> None:
+    rule = make_rule(PiiLeak, "P002")
+    ctx = ctx_for(rule, session(BUSY))
+    fields = {"value": "138****5678", "kind": "手机号", "kind_code": "phone"}
+    for i in range(len(BUSY)):  # buyer, agent and system anchors
+        span = (0, 1) if i % 2 else None
+        expected = ctx.violation(rule.spec, i, span=span, **fields)
+        assert Anchor.of(ctx, i).violation(rule.spec, span, **fields) == expected
+
+
+class _PlainTimeline(SessionContext):
+    """A context whose timeline is a plain list, as a context built elsewhere might give."""
+
+    def timeline(self) -> list[int]:
+        return list(super().timeline())
+
+
+@pytest.mark.parametrize(("cls", "code"), ALL_RULES)
+def test_rules_read_a_plain_list_timeline_alike(cls: type[Rule], code: str) -> None:
+    rule = make_rule(cls, code)
+    sessions = [
+        session(BUSY),
+        _chat("other", [("11:00:00", "b", "在吗"), ("11:00:03", "a", "是13812345678吗")], "o"),
+        session(BUSY[:3], sid="again"),
+    ]
+
+    def findings(make: type[SessionContext]) -> list[Violation]:
+        found: list[Violation] = []
+        observations = []
+        for s in sessions:
+            c = make(s, ShopFacts(names=(SHOP,)), FakeAnalysis, fake_hits([rule]))  # type: ignore[arg-type]
+            found.extend(rule.check(c))
+            observations.append(rule.observe(c))
+        return found + list(rule.finish(observations))
+
+    assert findings(_PlainTimeline) == findings(SessionContext)

@@ -10,16 +10,30 @@ Per session the engine builds one :class:`SessionContext` and calls
 sessions, personal data seen in other sessions) return small picklable
 observations from ``observe(ctx)`` and turn them into violations in
 ``finish(observations)`` once every session has been seen.
+
+What a rule reads of a text (its analysis, its phrase hits, and for message
+rules the :class:`Finding` s the text alone yields) is computed once per
+distinct text of the run and kept in a bounded :class:`TextCache`; the
+session's own part (exemptions by earlier messages, shop facts, who sent
+it) is applied per message afterwards.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from cslint.model import Message, Role, Session, Severity, Violation
 from cslint.text.analysis import TextAnalysis
+
+# Agents send the same canned replies (快捷短语) over and over: analysing a
+# text once (normalization, sentences, phrase hits, what each message rule
+# finds) and reusing it is the cheapest speed-up there is. Bounded, so memory
+# stays flat on a week of logs.
+TEXT_CACHE_SIZE = 16_384
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +75,8 @@ class RuleSpec:
 class PhraseHit:
     """A phrase of a rule's list found in one sentence of a message.
 
-    ``start``/``end`` index the sentence's *normalized* text; use
-    :meth:`SessionContext.raw_span` for the span in the original message.
+    ``start``/``end`` index the sentence's *normalized* text; the sentence's
+    ``norm.raw_span`` gives the span in the original message.
     """
 
     sentence: int
@@ -83,8 +97,125 @@ class ShopFacts:
     free_shipping_until: Any = None  # datetime.date | None
 
 
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a message-level rule finds in a text on its own: the raw span, and
+    the rule's message and suggestion with their placeholders filled.
+
+    Found once per distinct text (:meth:`SessionContext.findings`); the
+    session decides afterwards which findings become violations.
+    """
+
+    span: tuple[int, int]
+    message: str
+    suggestion: str | None
+
+    @classmethod
+    def of(
+        cls,
+        spec: RuleSpec,
+        span: tuple[int, int],
+        suggestion: str | None = None,
+        **fields: Any,
+    ) -> Finding:
+        """A finding of ``spec``, filled as :meth:`SessionContext.violation` fills a violation."""
+        chosen = suggestion if suggestion is not None else spec.suggestion
+        return cls(
+            span,
+            format_message(spec.message, fields),
+            format_message(chosen, fields) if chosen else None,
+        )
+
+
+#: what a message-level rule finds in one text on its own
+Finder = Callable[["TextFacts"], tuple[Finding, ...]]
+_NOTHING_FOUND: Mapping[str, tuple[Finding, ...]] = MappingProxyType({})
+
+
+class TextFacts:
+    """One distinct text as the rules read it: its analysis, its phrase hits and
+    what the message-level rules find in it.
+
+    Each part is computed on first use and then shared by every message with
+    the same text, in every session of the run (through :class:`TextCache`):
+    canned replies make most agent texts repeats. Read-only for rules.
+    """
+
+    __slots__ = ("_analysis", "_found", "_found_by", "_hits", "_source", "text")
+
+    def __init__(self, text: str, source: TextCache) -> None:
+        self.text = text
+        self._source = source
+        self._analysis: TextAnalysis | None = None
+        self._hits: Mapping[str, tuple[PhraseHit, ...]] | None = None
+        self._found: dict[str, tuple[Finding, ...]] | None = None  # most texts: none
+        self._found_by = 0  # how many of the cache's finders have run
+
+    @property
+    def analysis(self) -> TextAnalysis:
+        found = self._analysis
+        if found is None:
+            found = self._analysis = self._source.analyze(self.text)
+        return found
+
+    @property
+    def hits(self) -> Mapping[str, tuple[PhraseHit, ...]]:
+        """Every rule's phrase hits, by rule code."""
+        found = self._hits
+        if found is None:
+            found = self._hits = self._source.find_hits(self.analysis)
+        return found
+
+    def has(self, code: str, list_name: str) -> bool:
+        """Whether the text contains a phrase of rule ``code``'s list ``list_name``."""
+        return any(h.list == list_name for h in self.hits.get(code, ()))
+
+    def found(self) -> Mapping[str, tuple[Finding, ...]]:
+        """What each finder of the cache finds in the text, by rule code; rules
+        that find nothing are left out (most texts: an empty mapping)."""
+        finders = self._source.finders
+        if self._found_by < len(finders):  # finders registered since the last call
+            for code, find in list(finders.items())[self._found_by :]:
+                found = find(self)
+                if found:
+                    if self._found is None:
+                        self._found = {}
+                    self._found[code] = found
+            self._found_by = len(finders)
+        return self._found or _NOTHING_FOUND
+
+
+class TextCache:
+    """Text → :class:`TextFacts`, bounded: the least recently used text goes first,
+    so memory stays flat however long the run.
+
+    ``finders`` are the message-level rules that have asked for their findings
+    (:meth:`SessionContext.findings`), by code; codes are unique in a rule pack.
+    """
+
+    def __init__(
+        self,
+        analyze: Callable[[str], TextAnalysis],
+        find_hits: Callable[[TextAnalysis], Mapping[str, tuple[PhraseHit, ...]]],
+        size: int = TEXT_CACHE_SIZE,
+    ) -> None:
+        self.analyze = analyze
+        self.find_hits = find_hits
+        self.finders: dict[str, Finder] = {}
+        self.facts: Callable[[str], TextFacts] = lru_cache(maxsize=size)(self._new)
+
+    def _new(self, text: str) -> TextFacts:
+        return TextFacts(text, self)
+
+
 class SessionContext:
-    """What a rule sees of one session: messages, lazy text analyses, phrase hits."""
+    """What a rule sees of one session: messages, lazy text analyses, phrase hits.
+
+    The agent messages and the primary agent come from one pass over the messages;
+    a message's :class:`TextFacts` are looked up once, on first use. The
+    engine passes its run-wide ``texts`` cache; without one, the context
+    keeps its own over ``analyze`` and ``find_hits``.
+    """
 
     def __init__(
         self,
@@ -92,18 +223,32 @@ class SessionContext:
         shop: ShopFacts,
         analyze: Callable[[str], TextAnalysis],
         find_hits: Callable[[TextAnalysis], Mapping[str, tuple[PhraseHit, ...]]],
+        *,
+        texts: TextCache | None = None,
     ) -> None:
         self.session = session
         self.messages: tuple[Message, ...] = session.messages
         self.shop = shop
-        self._analyze = analyze
-        self._find_hits = find_hits
-        self._analyses: dict[int, TextAnalysis] = {}
-        self._hits: dict[int, Mapping[str, tuple[PhraseHit, ...]]] = {}
-        self._with_hits: dict[str, list[int]] | None = None
+        self._cache = texts if texts is not None else TextCache(analyze, find_hits)
+        self._texts = self._cache.facts
+        self._facts: list[TextFacts | None] = [None] * len(self.messages)
+        # by rule code, the agent messages with findings; built for _found_by finders
+        self._found: dict[str, list[tuple[int, tuple[Finding, ...]]]] | None = None
+        self._found_by = 0
         self._timeline: list[int] | None = None
-        self._by_role: dict[Role, list[int]] = {}
-        self.primary_agent: str | None = primary_agent(session.messages)
+        agents: list[int] = []
+        per_agent: dict[str, int] = {}
+        for i, m in enumerate(self.messages):
+            if m.role is Role.AGENT:
+                agents.append(i)
+                per_agent[m.sender] = per_agent.get(m.sender, 0) + 1
+        self._by_role: dict[Role, list[int]] = {Role.AGENT: agents}
+        #: the number of messages of each agent, in order of their first message
+        self.agent_messages: Mapping[str, int] = per_agent
+        #: the agent with most messages in the session; the first one on a tie
+        self.primary_agent: str | None = (
+            max(per_agent, key=per_agent.__getitem__) if per_agent else None
+        )
 
     def timeline(self) -> list[int]:
         """The non-system messages in canonical order (see :func:`cslint.rules.timing.timeline`).
@@ -117,50 +262,56 @@ class SessionContext:
             self._timeline = timeline(self.messages)
         return self._timeline
 
-    def with_hits(self, code: str) -> list[int]:
-        """The agent messages holding a hit of rule ``code``'s lists.
-
-        Built once per session over agent messages only, so a phrase rule
-        visits just the messages it has something to say about, and buyer
-        messages are analysed only when a rule asks for their context.
-        """
-        if self._with_hits is None:
-            index: dict[str, list[int]] = {}
-            for i, m in enumerate(self.messages):
-                if m.role is Role.AGENT:
-                    for hit_code in self._all_hits(i):
-                        index.setdefault(hit_code, []).append(i)
-            self._with_hits = index
-        return self._with_hits.get(code, [])
-
     # -- text -------------------------------------------------------------
-    def analysis(self, index: int) -> TextAnalysis:
-        """The text analysis of message ``index`` (computed once, on demand)."""
-        found = self._analyses.get(index)
+    def facts(self, index: int) -> TextFacts:
+        """The shared :class:`TextFacts` of message ``index``'s text."""
+        found = self._facts[index]
         if found is None:
-            found = self._analyze(self.messages[index].text)
-            self._analyses[index] = found
+            found = self._facts[index] = self._texts(self.messages[index].text)
         return found
 
-    def _all_hits(self, index: int) -> Mapping[str, tuple[PhraseHit, ...]]:
-        per_rule = self._hits.get(index)
-        if per_rule is None:
-            per_rule = self._find_hits(self.analysis(index))
-            self._hits[index] = per_rule
-        return per_rule
+    def analysis(self, index: int) -> TextAnalysis:
+        """The text analysis of message ``index`` (computed once per text, on demand)."""
+        return self.facts(index).analysis
 
     def hits(self, index: int, code: str) -> tuple[PhraseHit, ...]:
         """Every hit of rule ``code``'s phrase lists in message ``index``."""
-        return self._all_hits(index).get(code, ())
+        return self.facts(index).hits.get(code, ())
 
     def has(self, index: int, code: str, list_name: str) -> bool:
         """Whether message ``index`` contains any phrase of ``code``'s list."""
-        return any(h.list == list_name for h in self.hits(index, code))
+        return self.facts(index).has(code, list_name)
 
-    def raw_span(self, index: int, hit: PhraseHit) -> tuple[int, int]:
-        """The span of ``hit`` in the original text of message ``index``."""
-        sentence = self.analysis(index).sentences[hit.sentence]
-        return sentence.norm.raw_span(hit.start, hit.end)
+    def session_has(self, code: str, list_name: str) -> bool:
+        """Whether any non-system message of the session contains a phrase of ``code``'s list."""
+        return any(
+            self.facts(i).has(code, list_name)
+            for i, m in enumerate(self.messages)
+            if m.role is not Role.SYSTEM
+        )
+
+    def findings(self, code: str, find: Finder) -> list[tuple[int, tuple[Finding, ...]]]:
+        """The agent messages in which rule ``code`` finds something by their text
+        alone, with what it finds, in session order.
+
+        ``find`` runs once per distinct text, together with the other message
+        rules' (their results are kept with the text's facts), so a canned
+        reply is judged once for the whole run and a session costs one pass
+        over its agent messages for all of them. The rule then applies what
+        depends on the session (exemptions, shop facts) and reports with
+        :meth:`report`. Callers must not modify the list.
+        """
+        finders = self._cache.finders
+        if code not in finders:  # the first session registers each rule
+            finders[code] = find
+        index = self._found
+        if index is None or self._found_by < len(finders):
+            index = {}
+            for i in self._by_role[Role.AGENT]:
+                for found_code, found in self.facts(i).found().items():
+                    index.setdefault(found_code, []).append((i, found))
+            self._found, self._found_by = index, len(finders)
+        return index.get(code, [])
 
     # -- selection helpers -------------------------------------------------
     def indexes(self, role: Role) -> list[int]:
@@ -172,10 +323,30 @@ class SessionContext:
             self._by_role[role] = found
         return found
 
-    def non_system(self) -> list[int]:
-        return [i for i, m in enumerate(self.messages) if m.role is not Role.SYSTEM]
-
     # -- results -----------------------------------------------------------
+    def report(self, spec: RuleSpec, index: int, finding: Finding) -> Violation:
+        """The violation of ``spec`` that ``finding`` makes at message ``index``
+        (the same as :meth:`violation` with the finding's span and fields)."""
+        m = self.messages[index]
+        session = self.session
+        return Violation(
+            code=spec.code,
+            name=spec.name,
+            severity=spec.severity,
+            points=spec.points,
+            message=finding.message,
+            suggestion=finding.suggestion,
+            file=m.file,
+            line=m.line,
+            session=session.id,
+            buyer=session.buyer,
+            agent=m.sender if m.role is Role.AGENT else self.primary_agent,
+            time=m.time,
+            text=m.text,
+            span=finding.span,
+            shop=session.shop,
+        )
+
     def violation(
         self,
         spec: RuleSpec,
@@ -254,18 +425,6 @@ def format_message(template: str, fields: Mapping[str, Any]) -> str:
         return template
 
 
-def primary_agent(messages: Sequence[Message]) -> str | None:
-    """The agent with most messages in the session; the first one on a tie."""
-    counts: dict[str, int] = {}
-    for m in messages:
-        if m.role is Role.AGENT:
-            counts[m.sender] = counts.get(m.sender, 0) + 1
-    if not counts:
-        return None
-    best = max(counts.values())
-    return next(a for a, n in counts.items() if n == best)  # dicts keep first-seen order
-
-
 class Rule:
     """Base class of every rule kind.
 
@@ -284,10 +443,7 @@ class Rule:
 
     def __init__(self, spec: RuleSpec) -> None:
         self.spec = spec
-
-    @property
-    def code(self) -> str:
-        return self.spec.code
+        self.code = spec.code  # read for every session and message: a plain attribute
 
     def param(self, name: str) -> Any:
         if name in self.spec.params:

@@ -16,9 +16,18 @@ from datetime import datetime
 from typing import Any
 
 from cslint.model import Message, Role, Violation
-from cslint.rules.base import Rule, SessionContext, ShopFacts, format_message, register
+from cslint.rules.base import (
+    Rule,
+    RuleSpec,
+    SessionContext,
+    ShopFacts,
+    format_message,
+    register,
+)
+from cslint.rules.timing import AGENT, BUYER, session_timeline
 
 __all__ = [
+    "Anchor",
     "Closing",
     "LastWord",
     "ReturnObservation",
@@ -49,8 +58,8 @@ class LastWord(Rule):
     description = "The session's last non-system message is the buyer's."
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        line = ctx.timeline()
-        if not line or ctx.messages[line[-1]].role is not Role.BUYER:
+        line = session_timeline(ctx)
+        if not line.roles.endswith(BUYER):
             return []
         return [ctx.violation(self.spec, line[-1])]
 
@@ -73,27 +82,77 @@ class Closing(Rule):
     required_lists = ("phrases",)
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        msgs = ctx.messages
-        line = ctx.timeline()
-        agents = [i for i in line if msgs[i].role is Role.AGENT]
-        if not agents or not any(msgs[i].role is Role.BUYER for i in line):
-            return []
-        last = agents[-1]
-        if any(ctx.has(i, self.code, "phrases") for i in agents if msgs[i].time == msgs[last].time):
-            return []
+        line = session_timeline(ctx)
+        roles, times = line.roles, line.times
+        pos = roles.rfind(AGENT)
+        if pos < 0 or BUYER not in roles:
+            return []  # no agent answered, or the buyer never wrote
+        last = line[pos]
+        # the agent messages of that last second sit just before it (time order)
+        second = times[pos]
+        while pos >= 0 and times[pos] == second:
+            if roles[pos] == AGENT and ctx.hits(line[pos], self.code):  # one list: closings
+                return []
+            pos -= 1
         return [ctx.violation(self.spec, last)]
 
 
 @dataclass(frozen=True, slots=True)
+class Anchor:
+    """The message a run-level rule would report on, kept instead of a built
+    :class:`Violation`: most candidates are never reported (a buyer's first
+    session is no return), and an anchor holds only references where a
+    violation also holds its formatted message and suggestion."""
+
+    session: str
+    buyer: str
+    shop: str | None
+    agent: str | None
+    file: str
+    line: int
+    time: datetime
+    text: str
+
+    @classmethod
+    def of(cls, ctx: SessionContext, index: int) -> Anchor:
+        """Message ``index`` of the session, attributed as :meth:`SessionContext.violation` does."""
+        m = ctx.messages[index]
+        s = ctx.session
+        agent = m.sender if m.role is Role.AGENT else ctx.primary_agent
+        return cls(s.id, s.buyer, s.shop, agent, m.file, m.line, m.time, m.text)
+
+    def violation(
+        self, spec: RuleSpec, span: tuple[int, int] | None = None, **fields: Any
+    ) -> Violation:
+        """The violation :meth:`SessionContext.violation` builds for ``spec`` at this message."""
+        return Violation(
+            code=spec.code,
+            name=spec.name,
+            severity=spec.severity,
+            points=spec.points,
+            message=format_message(spec.message, fields),
+            suggestion=format_message(spec.suggestion, fields) if spec.suggestion else None,
+            file=self.file,
+            line=self.line,
+            session=self.session,
+            buyer=self.buyer,
+            agent=self.agent,
+            time=self.time,
+            text=self.text,
+            span=span,
+            shop=self.shop,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ReturnObservation:
-    """What F003 keeps of one session: who, when, and the violation to report
-    if the session turns out to be a return (None when the agent recognised
-    the buyer)."""
+    """What F003 keeps of one session: who, when, and where to report if the
+    session turns out to be a return (None when the agent recognised the buyer)."""
 
     shop: str | None
     buyer: str
     start: datetime
-    candidate: Violation | None
+    candidate: Anchor | None
 
 
 @register
@@ -125,29 +184,35 @@ class ReturningBuyer(Rule):
     lists = ("phrases",)
 
     def observe(self, ctx: SessionContext) -> ReturnObservation | None:
-        msgs = ctx.messages
-        line = ctx.timeline()
+        line = session_timeline(ctx)
         if not line:
             return None
+        msgs = ctx.messages
         session = ctx.session
-        agents = [i for i in line if msgs[i].role is Role.AGENT]
-        first_agent = agents[0] if agents else None
-        first_human = next((i for i in agents if not is_bot(msgs[i], ctx.shop)), None)
-        checked = [i for i in (first_agent, first_human) if i is not None]
-        if any(self._recognises(ctx, i) for i in checked):
+        agents = line.agents
+        first_agent = first_human = agents[0] if agents else None
+        if first_agent is not None and is_bot(msgs[first_agent], ctx.shop):
+            first_human = next((i for i in agents[1:] if not is_bot(msgs[i], ctx.shop)), None)
+        nick = session.buyer.strip().casefold()
+        if first_agent is not None and (
+            self._recognises(ctx, first_agent, nick)
+            or (
+                first_human is not None
+                and first_human != first_agent
+                and self._recognises(ctx, first_human, nick)
+            )
+        ):
             candidate = None
         else:
             anchor = first_human if first_human is not None else first_agent
-            if anchor is None:
-                anchor = next(i for i in line if msgs[i].role is Role.BUYER)
-            candidate = ctx.violation(self.spec, anchor, buyer=session.buyer)
-        return ReturnObservation(session.shop, session.buyer, msgs[line[0]].time, candidate)
+            # with no agent message, the timeline is the buyer's alone
+            candidate = Anchor.of(ctx, anchor if anchor is not None else line[0])
+        return ReturnObservation(session.shop, session.buyer, line.times[0], candidate)
 
-    def _recognises(self, ctx: SessionContext, index: int) -> bool:
-        nick = ctx.session.buyer.strip().casefold()
+    def _recognises(self, ctx: SessionContext, index: int, nick: str) -> bool:
         if len(nick) >= 2 and nick in ctx.messages[index].text.casefold():  # "a" names nobody
             return True
-        return ctx.has(index, self.code, "phrases")
+        return bool(ctx.hits(index, self.code))  # the kind's one list: return phrases
 
     def finish(self, observations: Sequence[Any]) -> Iterable[Violation]:
         # Two passes over the observations; the only state is one start time
@@ -166,15 +231,19 @@ class ReturningBuyer(Rule):
             if obs.shop is None:
                 earliest = anywhere[obs.buyer]
             else:
-                same = [first.get((obs.shop, obs.buyer)), first.get((None, obs.buyer))]
-                earliest = min(t for t in same if t is not None)
+                earliest = first[(obs.shop, obs.buyer)]  # the first pass saw this session
+                unknown_shop = first.get((None, obs.buyer))
+                if unknown_shop is not None and unknown_shop < earliest:
+                    earliest = unknown_shop
             if obs.start > earliest:
-                found.append(fill_fields(obs.candidate, first_visit=earliest.strftime(_TIME)))
+                violation = obs.candidate.violation(self.spec, buyer=obs.buyer)
+                found.append(fill_fields(violation, first_visit=earliest.strftime(_TIME)))
         return found
 
 
 def _keep_min(table: dict[Any, datetime], key: Any, value: datetime) -> None:
-    if key not in table or value < table[key]:
+    known = table.get(key)
+    if known is None or value < known:
         table[key] = value
 
 

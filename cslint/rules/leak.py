@@ -14,11 +14,13 @@ millions of messages):
 
 - ``observe`` returns, per session, one entry per distinct value (its
   earliest occurrence, and the earliest time the session's buyer sent it)
-  plus a candidate violation for each agent occurrence that the session's
-  own buyer had not already sent. Values are kept as 12-byte digests, not
-  as text.
+  plus a candidate for each agent occurrence that the session's own buyer
+  had not already sent (its message as an :class:`~cslint.rules.flow.Anchor`,
+  its span and kind; no violation is built yet). Values are kept as 12-byte
+  digests, not as text.
 - ``finish`` first collects the values that have candidates (usually few),
-  then indexes owners and senders of those values only, then reports.
+  then indexes owners and senders of those values only, then builds the
+  violations it reports.
 """
 
 from __future__ import annotations
@@ -31,18 +33,31 @@ from typing import Any, ClassVar
 
 from cslint.model import Role, Violation
 from cslint.pii import ADDRESS, ID_CARD, ORDER, PHONE, find_pii, mask_value
-from cslint.rules.base import ParamSpec, Rule, SessionContext, register
-from cslint.rules.flow import fill_fields
+from cslint.rules.base import ParamSpec, Rule, RuleSpec, SessionContext, register
+from cslint.rules.flow import Anchor, fill_fields
 
-__all__ = ["LeakObservation", "PiiLeak"]
+__all__ = ["LeakCandidate", "LeakObservation", "PiiLeak"]
 
 _TIME = "%Y-%m-%d %H:%M:%S"
 _LABELS = {PHONE: "手机号", ORDER: "订单号", ID_CARD: "身份证号", ADDRESS: "地址"}
 _BUYER, _AGENT = 0, 1  # who sent an occurrence; a buyer wins a tie in time
+_CLEAN_TEXTS = 16_384  # texts P002 remembers as holding no personal data
 
 
 def _digest(kind: str, key: str) -> bytes:
     return hashlib.blake2b(f"{kind}\0{key}".encode(), digest_size=12).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class LeakCandidate:
+    """An agent occurrence of a value that the session's buyer had not sent
+    before: where it is, and of which kind (the violation, with the masked
+    value, is built only if ``finish`` reports it)."""
+
+    key: bytes
+    anchor: Anchor
+    span: tuple[int, int]
+    kind: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +67,13 @@ class LeakObservation:
     ``seen``: per value, its earliest occurrence in the session ``(digest,
     time, sender)`` with sender 0 = buyer, 1 = agent. ``sent``: per value the
     session's buyer sent, the earliest time. ``candidates``: agent
-    occurrences the buyer had not sent before, with the violation to report.
+    occurrences the buyer had not sent before.
     """
 
     buyer: str
     seen: tuple[tuple[bytes, datetime, int], ...]
     sent: tuple[tuple[bytes, datetime], ...]
-    candidates: tuple[tuple[bytes, datetime, Violation], ...]
+    candidates: tuple[LeakCandidate, ...]
 
 
 @register
@@ -88,16 +103,34 @@ class PiiLeak(Rule):
         ),
     }
 
+    def __init__(self, spec: RuleSpec) -> None:
+        super().__init__(spec)
+        self.kinds = frozenset(k for k in self.param("kinds") if isinstance(k, str))
+        # Texts found to hold no personal data: canned replies come back again
+        # and again, and a set lookup is much cheaper than a call. Emptied when
+        # full, so memory stays flat on a long run.
+        self._clean: set[str] = set()
+
     def observe(self, ctx: SessionContext) -> LeakObservation | None:
-        kinds = {k for k in self.param("kinds") if isinstance(k, str)}
+        kinds = self.kinds
+        clean = self._clean
         msgs = ctx.messages
         seen: dict[bytes, tuple[datetime, int]] = {}
         sent: dict[bytes, datetime] = {}
-        candidates: list[tuple[bytes, datetime, Violation]] = []
+        candidates: list[LeakCandidate] = []
         for i in ctx.timeline():  # time order, buyer first within a second
             m = msgs[i]
+            if m.text in clean:
+                continue
+            found = find_pii(m.text)
+            if not found:
+                if len(clean) >= _CLEAN_TEXTS:
+                    clean.clear()
+                clean.add(m.text)
+                continue
             sender = _BUYER if m.role is Role.BUYER else _AGENT
-            for match in find_pii(m.text):
+            anchor: Anchor | None = None
+            for match in found:
                 if match.kind not in kinds:
                     continue
                 key = _digest(match.kind, match.key)
@@ -106,16 +139,10 @@ class PiiLeak(Rule):
                 if sender == _BUYER:
                     sent.setdefault(key, m.time)
                 elif key not in sent:
-                    value = mask_value(match.kind, m.text[match.start : match.end])
-                    violation = ctx.violation(
-                        self.spec,
-                        i,
-                        span=(match.start, match.end),
-                        value=value,
-                        kind=_LABELS.get(match.kind, match.kind),
-                        kind_code=match.kind,
-                    )
-                    candidates.append((key, m.time, violation))
+                    if anchor is None:
+                        anchor = Anchor.of(ctx, i)
+                    span = (match.start, match.end)
+                    candidates.append(LeakCandidate(key, anchor, span, match.kind))
         if not seen:
             return None
         return LeakObservation(
@@ -127,7 +154,7 @@ class PiiLeak(Rule):
 
     def finish(self, observations: Sequence[Any]) -> Iterable[Violation]:
         obs_list = [o for o in observations if isinstance(o, LeakObservation)]
-        wanted = {key for o in obs_list for key, _, _ in o.candidates}
+        wanted = {c.key for o in obs_list for c in o.candidates}
         if not wanted:
             return []
         owner: dict[bytes, tuple[datetime, int, str]] = {}
@@ -145,13 +172,21 @@ class PiiLeak(Rule):
                         by_buyer[o.buyer] = time
         found: list[Violation] = []
         for o in obs_list:
-            for key, time, violation in o.candidates:
-                first_time, _, first_buyer = owner[key]
+            for c in o.candidates:
+                first_time, _, first_buyer = owner[c.key]
                 if first_buyer == o.buyer:
                     continue
-                own_send = senders.get(key, {}).get(o.buyer)
-                if own_send is not None and own_send <= time:
+                own_send = senders.get(c.key, {}).get(o.buyer)
+                if own_send is not None and own_send <= c.anchor.time:
                     continue
+                start, end = c.span
+                violation = c.anchor.violation(
+                    self.spec,
+                    span=c.span,
+                    value=mask_value(c.kind, c.anchor.text[start:end]),
+                    kind=_LABELS.get(c.kind, c.kind),
+                    kind_code=c.kind,
+                )
                 found.append(
                     fill_fields(violation, owner=first_buyer, first_seen=first_time.strftime(_TIME))
                 )

@@ -10,6 +10,13 @@
 Phrase hits come from the pack's single Aho-Corasick automaton over
 normalized sentences; jieba runs only when a rule with ``boundary = "token"``
 has a candidate hit to verify, or when a sentence holds 不 (W002).
+
+Each kind works in two steps. ``find`` reads one text alone (hits,
+whitelists, token boundaries, patterns) and returns :class:`Finding` s; it
+runs once per distinct text of the run, since agents repeat canned replies.
+``check`` then applies what depends on the session (``unless_session``,
+``unless_earlier_*``, the shop's facts) and builds violations only for the
+findings that survive.
 """
 
 from __future__ import annotations
@@ -21,7 +28,16 @@ from typing import Any, ClassVar
 
 from cslint.match import on_token_boundaries
 from cslint.model import Role, Violation
-from cslint.rules.base import ParamSpec, PhraseHit, Rule, SessionContext, register
+from cslint.rules.base import (
+    Finding,
+    ParamSpec,
+    PhraseHit,
+    Rule,
+    SessionContext,
+    TextFacts,
+    register,
+)
+from cslint.text.analysis import TextAnalysis
 from cslint.text.normalize import normalize_phrase
 
 # Whole-message placeholders a client puts where a picture, file or card was.
@@ -69,28 +85,57 @@ class _Entries:
 
 
 class _WordRule(Rule):
-    """Shared plumbing of the lexical kinds: agent messages, hits, whitelists."""
+    """Shared plumbing of the lexical kinds: per-text findings, whitelists, reporting."""
 
     message_level: ClassVar[bool] = True
 
-    def agent_messages(self, ctx: SessionContext) -> list[int]:
-        return ctx.indexes(Role.AGENT)
+    def find(self, text: TextFacts) -> tuple[Finding, ...]:
+        """What the rule finds in one agent text on its own (run once per distinct text)."""
+        raise NotImplementedError
 
-    def clean_hits(self, ctx: SessionContext, index: int) -> list[PhraseHit]:
-        """This rule's hits in a message, whitelisted ones removed."""
-        hits = ctx.hits(index, self.code)
+    def kept(
+        self, ctx: SessionContext, found: list[tuple[int, tuple[Finding, ...]]]
+    ) -> list[tuple[int, tuple[Finding, ...]]]:
+        """The messages' findings that the session does not exempt (all of them here)."""
+        return found
+
+    def check(self, ctx: SessionContext) -> Iterable[Violation]:
+        found = ctx.findings(self.code, self.find)
+        if not found:
+            return []
+        spec = self.spec
+        return [
+            ctx.report(spec, index, finding)
+            for index, findings in self.kept(ctx, found)
+            for finding in findings
+        ]
+
+    def clean_hits(self, text: TextFacts) -> list[PhraseHit]:
+        """This rule's hits in a text, whitelisted ones removed."""
+        hits = text.hits.get(self.code, ())
         if not hits:
             return []
         whitelist = [h for h in hits if h.list == "whitelist"]
         return not_whitelisted((h for h in hits if h.list != "whitelist"), whitelist)
 
-    def raw_match(self, ctx: SessionContext, index: int, span: tuple[int, int]) -> str:
-        return ctx.messages[index].text[span[0] : span[1]]
+    def finding_at(
+        self,
+        text: TextFacts,
+        sentence: int,
+        start: int,
+        end: int,
+        suggestion: str | None = None,
+        **fields: Any,
+    ) -> Finding:
+        """A finding at ``[start, end)`` of a sentence's normalized text; fills
+        ``{match}`` with the raw text it spans."""
+        span = text.analysis.sentences[sentence].norm.raw_span(start, end)
+        return Finding.of(self.spec, span, suggestion, match=text.text[span[0] : span[1]], **fields)
 
     def session_exempt(self, ctx: SessionContext) -> bool:
         """Whether any message of the session holds an ``unless_session`` word (预售, 定制)."""
-        return bool(self.spec.list("unless_session")) and any(
-            ctx.has(j, self.code, "unless_session") for j in ctx.non_system()
+        return bool(self.spec.list("unless_session")) and ctx.session_has(
+            self.code, "unless_session"
         )
 
 
@@ -136,6 +181,15 @@ class PhraseRule(_WordRule):
         self.replacements = {normalize_phrase(k): v for k, v in spec.replacements.items()}
         if self.param("boundary") not in ("token", "none"):
             raise ValueError(f"{spec.code}: boundary must be 'token' or 'none'")
+        self.token_boundary = self.param("boundary") == "token"
+        self.unless_earlier = [
+            (list_name, role)
+            for list_name, role in (
+                ("unless_earlier_buyer", Role.BUYER),
+                ("unless_earlier_agent", Role.AGENT),
+            )
+            if spec.list(list_name)
+        ]
 
     def phrases(self) -> Iterable[tuple[str, str]]:
         return ((name, phrase) for name, phrase in super().phrases() if name != "patterns")
@@ -143,9 +197,7 @@ class PhraseRule(_WordRule):
     def judges_one_message(self) -> bool:
         # a rule that compares a message with earlier ones (C001, C002, P004)
         # needs the session: on a lone canned reply it would always fire
-        return not (
-            self.spec.list("unless_earlier_buyer") or self.spec.list("unless_earlier_agent")
-        )
+        return not self.unless_earlier
 
     def _shop_allows(self, ctx: SessionContext, when: datetime) -> bool:
         fact = self.param("requires_shop")
@@ -161,67 +213,59 @@ class PhraseRule(_WordRule):
             return False
         return not (shop.free_shipping_until is not None and day > shop.free_shipping_until)
 
-    def _context_exempt(self, ctx: SessionContext, index: int) -> bool:
-        spec = self.spec
-        if self.session_exempt(ctx):
-            return True
-        for list_name, role in (
-            ("unless_earlier_buyer", Role.BUYER),
-            ("unless_earlier_agent", Role.AGENT),
-        ):
-            if spec.list(list_name) and any(
-                ctx.messages[j].role is role
-                and any(h.list == list_name for h in self.clean_hits(ctx, j))
-                for j in range(index)
-            ):
-                return True
-        return False
-
-    def _pattern_hits(self, ctx: SessionContext, index: int) -> list[PhraseHit]:
+    def _pattern_hits(self, analysis: TextAnalysis) -> list[PhraseHit]:
         found: list[PhraseHit] = []
         if self.pattern is None:
             return found
-        for number, sentence in enumerate(ctx.analysis(index).sentences):
+        for number, sentence in enumerate(analysis.sentences):
             for m in self.pattern.finditer(sentence.norm.text):
                 if m.end() > m.start():
                     found.append(PhraseHit(number, m.start(), m.end(), "phrases", m.group()))
         return found
 
-    def _candidates(self, ctx: SessionContext) -> list[int]:
-        if self.pattern is not None:  # a pattern can match where no phrase of the list does
-            return self.agent_messages(ctx)
-        return ctx.with_hits(self.code)
+    def find(self, text: TextFacts) -> tuple[Finding, ...]:
+        hits = text.hits.get(self.code, ())
+        if not hits and self.pattern is None:  # a pattern can match where no phrase does
+            return ()
+        whitelist = [h for h in hits if h.list == "whitelist"]
+        clean = not_whitelisted((h for h in hits if h.list != "whitelist"), whitelist)
+        main = [h for h in clean if h.list == "phrases"]
+        if self.pattern is not None:
+            main += not_whitelisted(self._pattern_hits(text.analysis), whitelist)
+        if main and self.token_boundary:
+            sentences = text.analysis.sentences
+            main = [h for h in main if on_token_boundaries(sentences[h.sentence], h.start, h.end)]
+        if main and self.unless_sentence:
+            main = [h for h in main if not self._sentence_exempt(clean, h.sentence)]
+        return tuple(
+            self.finding_at(text, h.sentence, h.start, h.end, self.replacements.get(h.phrase))
+            for h in longest_first(main)
+        )
 
-    def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        token_boundary = self.param("boundary") == "token"
-        for index in self._candidates(ctx):
-            if not self._shop_allows(ctx, ctx.messages[index].time):
-                continue
-            hits = self.clean_hits(ctx, index)
-            main = [h for h in hits if h.list == "phrases"]
-            if self.pattern is not None:
-                whitelist = [h for h in ctx.hits(index, self.code) if h.list == "whitelist"]
-                main += not_whitelisted(self._pattern_hits(ctx, index), whitelist)
-            if not main:
-                continue
-            sentences = ctx.analysis(index).sentences
-            if token_boundary:
-                main = [
-                    h for h in main if on_token_boundaries(sentences[h.sentence], h.start, h.end)
-                ]
-            if self.unless_sentence:
-                main = [h for h in main if not self._sentence_exempt(hits, h.sentence)]
-            if not main or self._context_exempt(ctx, index):
-                continue
-            for hit in longest_first(main):
-                span = ctx.raw_span(index, hit)
-                yield ctx.violation(
-                    self.spec,
-                    index,
-                    span=span,
-                    suggestion=self.replacements.get(hit.phrase),
-                    match=self.raw_match(ctx, index, span),
-                )
+    def kept(
+        self, ctx: SessionContext, found: list[tuple[int, tuple[Finding, ...]]]
+    ) -> list[tuple[int, tuple[Finding, ...]]]:
+        found = [f for f in found if self._shop_allows(ctx, ctx.messages[f[0]].time)]
+        if not found or self.session_exempt(ctx):
+            return []
+        last = found[-1][0]
+        for list_name, role in self.unless_earlier:
+            first = self._first_with(ctx, list_name, role, last)
+            if first is not None:  # exempts the findings after it
+                found = [f for f in found if f[0] <= first]
+        return found
+
+    def _first_with(
+        self, ctx: SessionContext, list_name: str, role: Role, before: int
+    ) -> int | None:
+        """The first message of ``role`` before message ``before`` that holds a
+        (not whitelisted) phrase of ``list_name``."""
+        for j in ctx.indexes(role):
+            if j >= before:
+                break
+            if any(h.list == list_name for h in self.clean_hits(ctx.facts(j))):
+                return j
+        return None
 
     def _sentence_exempt(self, hits: Sequence[PhraseHit], sentence: int) -> bool:
         present = {h.phrase for h in hits if h.sentence == sentence and h.list == "unless_sentence"}
@@ -260,30 +304,26 @@ class CooccurrenceRule(_WordRule):
                     for part in entry.split("&"):
                         yield name, part
 
-    def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        for index in ctx.with_hits(self.code):
-            hits = self.clean_hits(ctx, index)
-            anchors = [h for h in hits if h.list == "anchors"]
-            done: set[int] = set()
-            for anchor in anchors:
-                if anchor.sentence in done:
-                    continue
-                in_sentence = [h for h in hits if h.sentence == anchor.sentence]
-                found = self._first_group(in_sentence)
-                if found is None:
-                    continue
-                present = {h.phrase for h in in_sentence if h.list == "unless_sentence"}
-                if self.unless_sentence.satisfied(present) is not None:
-                    continue
-                done.add(anchor.sentence)
-                group, triggers = found
-                start = min(anchor.start, *(t.start for t in triggers))
-                end = max(anchor.end, *(t.end for t in triggers))
-                hit = PhraseHit(anchor.sentence, start, end, "anchors", "")
-                span = ctx.raw_span(index, hit)
-                yield ctx.violation(
-                    self.spec, index, span=span, group=group, match=self.raw_match(ctx, index, span)
-                )
+    def find(self, text: TextFacts) -> tuple[Finding, ...]:
+        hits = self.clean_hits(text)
+        found: list[Finding] = []
+        done: set[int] = set()
+        for anchor in hits:
+            if anchor.list != "anchors" or anchor.sentence in done:
+                continue
+            in_sentence = [h for h in hits if h.sentence == anchor.sentence]
+            group_found = self._first_group(in_sentence)
+            if group_found is None:
+                continue
+            present = {h.phrase for h in in_sentence if h.list == "unless_sentence"}
+            if self.unless_sentence.satisfied(present) is not None:
+                continue
+            done.add(anchor.sentence)
+            group, triggers = group_found
+            start = min(anchor.start, *(t.start for t in triggers))
+            end = max(anchor.end, *(t.end for t in triggers))
+            found.append(self.finding_at(text, anchor.sentence, start, end, group=group))
+        return tuple(found)
 
     def _first_group(self, in_sentence: Sequence[PhraseHit]) -> tuple[str, list[PhraseHit]] | None:
         for name, entries in self.groups:
@@ -318,39 +358,31 @@ class NegationRule(_WordRule):
         self.replacements = {normalize_phrase(k): v for k, v in spec.replacements.items()}
         self.marker = normalize_phrase(self.param("marker"))
 
-    def check(self, ctx: SessionContext) -> Iterable[Violation]:
+    def find(self, text: TextFacts) -> tuple[Finding, ...]:
         marker = self.marker
-        for index in self.agent_messages(ctx):
-            if marker not in ctx.messages[index].text and not self._has_marker(ctx, index):
+        # traditional or full-width spellings normalize to the marker: read the sentences
+        sentences = text.analysis.sentences
+        if not any(marker in s.norm.text for s in sentences):
+            return ()
+        whitelist = [h for h in text.hits.get(self.code, ()) if h.list == "whitelist"]
+        found: list[Finding] = []
+        for number, sentence in enumerate(sentences):
+            norm = sentence.norm.text
+            if marker not in norm:
                 continue
-            whitelist = [h for h in ctx.hits(index, self.code) if h.list == "whitelist"]
-            for number, sentence in enumerate(ctx.analysis(index).sentences):
-                text = sentence.norm.text
-                if marker not in text:
+            tokens = sentence.tokens()
+            for t, (start, end) in enumerate(tokens):
+                token = norm[start:end]
+                if marker not in token:
                     continue
-                tokens = sentence.tokens()
-                for t, (start, end) in enumerate(tokens):
-                    token = text[start:end]
-                    if marker not in token:
-                        continue
-                    if token == marker and t + 1 < len(tokens):
-                        end = tokens[t + 1][1]  # 不 + the word it negates
-                    hit = PhraseHit(number, start, end, "phrases", text[start:end])
-                    if any(contained(hit, w) for w in whitelist):
-                        continue
-                    suggestion, start, end = self._suggest(text, start, end)
-                    span = ctx.raw_span(index, PhraseHit(number, start, end, "phrases", ""))
-                    yield ctx.violation(
-                        self.spec,
-                        index,
-                        span=span,
-                        suggestion=suggestion,
-                        match=self.raw_match(ctx, index, span),
-                    )
-
-    def _has_marker(self, ctx: SessionContext, index: int) -> bool:
-        # traditional or full-width spellings normalize to the marker
-        return any(self.marker in s.norm.text for s in ctx.analysis(index).sentences)
+                if token == marker and t + 1 < len(tokens):
+                    end = tokens[t + 1][1]  # 不 + the word it negates
+                hit = PhraseHit(number, start, end, "phrases", norm[start:end])
+                if any(contained(hit, w) for w in whitelist):
+                    continue
+                suggestion, start, end = self._suggest(norm, start, end)
+                found.append(self.finding_at(text, number, start, end, suggestion))
+        return tuple(found)
 
     def _suggest(self, text: str, start: int, end: int) -> tuple[str | None, int, int]:
         """The replacement and the span it replaces.
@@ -397,23 +429,20 @@ class CurtReplyRule(_WordRule):
         super().__init__(spec)
         self.whitelist = {normalize_phrase(w) for w in spec.list("whitelist")}
 
-    def check(self, ctx: SessionContext) -> Iterable[Violation]:
+    def find(self, text: TextFacts) -> tuple[Finding, ...]:
         min_chars = self.param("min_chars")
-        for index in self.agent_messages(ctx):
-            text = ctx.messages[index].text
-            if not text.strip() or _PLACEHOLDER.match(text):
-                continue
-            analysis = ctx.analysis(index)
-            content = analysis.content
-            if len(content) >= min_chars:
-                continue
-            if not content and analysis.has_emoticon:
-                continue
-            if normalize_phrase(content) in self.whitelist:
-                continue
-            yield ctx.violation(
-                self.spec, index, span=(0, len(text)), match=text.strip(), min_chars=min_chars
-            )
+        raw = text.text
+        if not raw.strip() or _PLACEHOLDER.match(raw):
+            return ()
+        analysis = text.analysis
+        content = analysis.content
+        if len(content) >= min_chars:
+            return ()
+        if not content and analysis.has_emoticon:
+            return ()
+        if normalize_phrase(content) in self.whitelist:
+            return ()
+        return (Finding.of(self.spec, (0, len(raw)), match=raw.strip(), min_chars=min_chars),)
 
 
 _TRAILING_NOISE = " \t,，、.。!！?？;；:：~～…-—_*\"'“”‘’()（）[]【】"
@@ -438,17 +467,13 @@ class EndingParticleRule(_WordRule):
     def phrases(self) -> Iterable[tuple[str, str]]:
         return ()  # only the last character of a sentence matters
 
-    def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        for index in self.agent_messages(ctx):
-            for number, sentence in enumerate(ctx.analysis(index).sentences):
-                text = sentence.norm.text.rstrip(_TRAILING_NOISE)
-                if not text or text[-1] not in self.particles:
-                    continue
-                hit = PhraseHit(number, len(text) - 1, len(text), "phrases", text[-1])
-                span = ctx.raw_span(index, hit)
-                yield ctx.violation(
-                    self.spec, index, span=span, match=self.raw_match(ctx, index, span)
-                )
+    def find(self, text: TextFacts) -> tuple[Finding, ...]:
+        found: list[Finding] = []
+        for number, sentence in enumerate(text.analysis.sentences):
+            norm = sentence.norm.text.rstrip(_TRAILING_NOISE)
+            if norm and norm[-1] in self.particles:
+                found.append(self.finding_at(text, number, len(norm) - 1, len(norm)))
+        return tuple(found)
 
 
 _CN_DIGITS = {
@@ -523,31 +548,23 @@ class ShippingDelayRule(_WordRule):
         "max_hours": ParamSpec((int, float), 72, "the latest allowed shipping time in hours"),
     }
 
-    def check(self, ctx: SessionContext) -> Iterable[Violation]:
+    def find(self, text: TextFacts) -> tuple[Finding, ...]:
         max_hours = self.param("max_hours")
-        found: list[tuple[int, PhraseHit]] = []
-        for index in self.agent_messages(ctx):
-            hits = [h for h in ctx.hits(index, self.code) if h.list == "phrases"]
-            for number, sentence in enumerate(ctx.analysis(index).sentences):
-                text = sentence.norm.text
-                if "发" not in text:
-                    continue
-                for pattern in (_NUMBER_FIRST, _SHIP_FIRST):
-                    for m in pattern.finditer(text):
-                        if promised_hours(m) > max_hours:
-                            hits.append(PhraseHit(number, m.start(), m.end(), "phrases", m.group()))
-            for hit in longest_first(hits):
-                found.append((index, hit))
-        if not found:
-            return
-        if self.session_exempt(ctx):
-            return
-        for index, hit in found:
-            span = ctx.raw_span(index, hit)
-            yield ctx.violation(
-                self.spec,
-                index,
-                span=span,
-                match=self.raw_match(ctx, index, span),
-                max_hours=max_hours,
-            )
+        hits = [h for h in text.hits.get(self.code, ()) if h.list == "phrases"]
+        for number, sentence in enumerate(text.analysis.sentences):
+            norm = sentence.norm.text
+            if "发" not in norm:
+                continue
+            for pattern in (_NUMBER_FIRST, _SHIP_FIRST):
+                for m in pattern.finditer(norm):
+                    if promised_hours(m) > max_hours:
+                        hits.append(PhraseHit(number, m.start(), m.end(), "phrases", m.group()))
+        return tuple(
+            self.finding_at(text, h.sentence, h.start, h.end, max_hours=max_hours)
+            for h in longest_first(hits)
+        )
+
+    def kept(
+        self, ctx: SessionContext, found: list[tuple[int, tuple[Finding, ...]]]
+    ) -> list[tuple[int, tuple[Finding, ...]]]:
+        return [] if self.session_exempt(ctx) else found

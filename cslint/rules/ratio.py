@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from cslint.model import Role, Violation
-from cslint.rules.base import ParamSpec, Rule, SessionContext, register
+from cslint.model import Violation
+from cslint.rules.base import ParamSpec, Rule, RuleSpec, SessionContext, register
+from cslint.rules.timing import session_timeline
 
 __all__ = ["EmoticonRatio", "ParticleRatio"]
 
@@ -32,16 +33,26 @@ class _RatioRule(Rule):
         "min_ratio": ParamSpec((int, float), 0.3, "smallest acceptable share, 0–1"),
     }
 
+    def __init__(self, spec: RuleSpec) -> None:
+        super().__init__(spec)
+        self.min_messages = int(self.param("min_messages"))
+        self.min_ratio = float(self.param("min_ratio"))
+
     def carries(self, ctx: SessionContext, index: int) -> bool:
         raise NotImplementedError
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        agents = [i for i in ctx.timeline() if ctx.messages[i].role is Role.AGENT]
+        agents = session_timeline(ctx).agents
         total = len(agents)
-        if total == 0 or total < int(self.param("min_messages")):
+        if total == 0 or total < self.min_messages:
             return []
-        min_ratio = float(self.param("min_ratio"))
-        count = sum(1 for i in agents if self.carries(ctx, i))
+        min_ratio = self.min_ratio
+        count = 0
+        for i in agents:
+            if self.carries(ctx, i):
+                count += 1
+                if count / total >= min_ratio:
+                    return []  # enough already: the messages left cannot lower the ratio
         # count/total is the double nearest the exact ratio, as min_ratio is the
         # double nearest its decimal: 3/10 vs 0.3 compares equal, never below.
         ratio = count / total
@@ -56,7 +67,7 @@ class _RatioRule(Rule):
                 ratio=_percent(ratio),
                 min_ratio=_percent(min_ratio),
                 limit=_percent(min_ratio),
-                min_messages=int(self.param("min_messages")),
+                min_messages=self.min_messages,
             )
         ]
 
@@ -106,11 +117,15 @@ class ParticleRatio(_RatioRule):
         ),
     }
 
+    def __init__(self, spec: RuleSpec) -> None:
+        super().__init__(spec)
+        self.markers = tuple(m for m in self.param("raw_markers") if isinstance(m, str) and m)
+
     def carries(self, ctx: SessionContext, index: int) -> bool:
         text = ctx.messages[index].text
-        markers: Iterable[str] = self.param("raw_markers")
-        if any(isinstance(marker, str) and marker and marker in text for marker in markers):
-            return True
-        if ctx.has(index, self.code, "phrases"):
+        for marker in self.markers:
+            if marker in text:
+                return True
+        if ctx.hits(index, self.code):  # the kind's one list: any hit is a particle
             return True
         return bool(ctx.analysis(index).has_emoticon)

@@ -16,23 +16,61 @@ from datetime import datetime
 from typing import ClassVar
 
 from cslint.model import Message, Role, Violation
-from cslint.rules.base import ParamSpec, Rule, SessionContext, register
+from cslint.rules.base import ParamSpec, Rule, RuleSpec, SessionContext, register
 
 __all__ = [
+    "AGENT",
+    "BUYER",
     "AgentAway",
     "FirstResponse",
     "FollowUp",
     "Greeting",
+    "Timeline",
     "fmt_number",
     "seconds_between",
+    "session_timeline",
     "timeline",
 ]
 
 _NUMBER = (int, float)
 _RANK = {Role.BUYER: 0, Role.AGENT: 1, Role.SYSTEM: 2}
+#: the letters of :attr:`Timeline.roles`
+BUYER, AGENT = "b", "a"
 
 
-def timeline(messages: Sequence[Message]) -> list[int]:
+class Timeline(list[int]):
+    """The indexes :func:`timeline` returns, plus what the session rules read
+    of each entry, taken in the same pass.
+
+    ``roles`` has one letter per entry (:data:`BUYER` or :data:`AGENT`), so a
+    rule finds "the first agent message" or "an agent message followed by the
+    buyer's" with ``str.find`` instead of a Python loop over the messages;
+    ``times`` are the entries' times and ``agents`` the agent entries'
+    message indexes, in timeline order.
+    """
+
+    __slots__ = ("agents", "roles", "times")
+
+    def __init__(
+        self, indexes: list[int], times: list[datetime], roles: str, agents: list[int]
+    ) -> None:
+        super().__init__(indexes)
+        self.times = times
+        self.roles = roles
+        self.agents = agents
+
+    @classmethod
+    def of(cls, messages: Sequence[Message], indexes: list[int]) -> Timeline:
+        """The non-system messages ``indexes`` of ``messages``, in that order."""
+        return cls(
+            indexes,
+            [messages[i].time for i in indexes],
+            "".join([AGENT if messages[i].role is Role.AGENT else BUYER for i in indexes]),
+            [i for i in indexes if messages[i].role is Role.AGENT],
+        )
+
+
+def timeline(messages: Sequence[Message]) -> Timeline:
     """Indexes of the non-system messages of a session, in canonical order.
 
     Canonical order is ``(time, buyer before agent, sender, text)``, so rows
@@ -40,6 +78,32 @@ def timeline(messages: Sequence[Message]) -> list[int]:
     file. An exact duplicate row (same time, role, sender and text: an export
     copied twice, a row repeated) counts once; the first copy is kept.
     """
+    # One pass for the usual session, whose times strictly increase (sessionize
+    # sorts by time): nothing to order, and no duplicates, which share a time.
+    kept: list[int] = []
+    times: list[datetime] = []
+    roles: list[str] = []
+    agents: list[int] = []
+    last: datetime | None = None
+    for i, m in enumerate(messages):
+        role = m.role
+        if role is Role.SYSTEM:
+            continue
+        if last is not None and m.time <= last:
+            return Timeline.of(messages, _canonical(messages))  # a tie, or out of order
+        last = m.time
+        kept.append(i)
+        times.append(last)
+        if role is Role.AGENT:
+            roles.append(AGENT)
+            agents.append(i)
+        else:
+            roles.append(BUYER)
+    return Timeline(kept, times, "".join(roles), agents)
+
+
+def _canonical(messages: Sequence[Message]) -> list[int]:
+    """:func:`timeline` for sessions with ties or out-of-order times."""
     seen: set[tuple[datetime, Role, str, str]] = set()
     kept: list[int] = []
     for i, m in enumerate(messages):
@@ -61,6 +125,14 @@ def timeline(messages: Sequence[Message]) -> list[int]:
     return kept
 
 
+def session_timeline(ctx: SessionContext) -> Timeline:
+    """The session's timeline as a :class:`Timeline`: what
+    :meth:`SessionContext.timeline` returns (built once per session with
+    :func:`timeline`), or one built here when a context hands a plain list."""
+    line = ctx.timeline()
+    return line if isinstance(line, Timeline) else Timeline.of(ctx.messages, line)
+
+
 def seconds_between(earlier: datetime, later: datetime) -> float:
     """``later - earlier`` in seconds."""
     return (later - earlier).total_seconds()
@@ -71,11 +143,6 @@ def fmt_number(value: float) -> str:
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.1f}"
-
-
-def buyer_opened(messages: Sequence[Message], line: Sequence[int]) -> bool:
-    """Whether the session's first non-system message is the buyer's."""
-    return bool(line) and messages[line[0]].role is Role.BUYER
 
 
 @register
@@ -97,31 +164,33 @@ class FirstResponse(Rule):
         "first_response_s": ParamSpec(_NUMBER, 6, "seconds the first agent reply may take"),
     }
 
+    def __init__(self, spec: RuleSpec) -> None:
+        super().__init__(spec)
+        self.limit = float(self.param("first_response_s"))
+
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        msgs = ctx.messages
-        line = ctx.timeline()
-        if not buyer_opened(msgs, line):
-            return []
-        limit = float(self.param("first_response_s"))
-        first = line[0]
-        reply = next((i for i in line if msgs[i].role is Role.AGENT), None)
-        if reply is None:
+        line = session_timeline(ctx)
+        if not line.roles.startswith(BUYER):
+            return []  # not opened by the buyer
+        limit = self.limit
+        reply = line.roles.find(AGENT)
+        if reply < 0:
             return [
                 ctx.violation(
                     self.spec,
-                    first,
+                    line[0],
                     seconds="未应答",
                     limit=fmt_number(limit),
                     detail="买家始终未得到回复",
                 )
             ]
-        took = seconds_between(msgs[first].time, msgs[reply].time)
+        took = seconds_between(line.times[0], line.times[reply])
         if took <= limit:
             return []
         return [
             ctx.violation(
                 self.spec,
-                first,
+                line[0],
                 seconds=fmt_number(took),
                 limit=fmt_number(limit),
                 detail=f"首次响应用时 {fmt_number(took)} 秒",
@@ -150,20 +219,23 @@ class Greeting(Rule):
         "greeting_s": ParamSpec(_NUMBER, 10, "seconds within which a greeting must come")
     }
 
+    def __init__(self, spec: RuleSpec) -> None:
+        super().__init__(spec)
+        self.limit = float(self.param("greeting_s"))
+
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        msgs = ctx.messages
-        line = ctx.timeline()
-        if not buyer_opened(msgs, line):
-            return []
-        limit = float(self.param("greeting_s"))
-        start = msgs[line[0]].time
-        agents = [i for i in line if msgs[i].role is Role.AGENT]
-        for i in agents:
-            if seconds_between(start, msgs[i].time) > limit:
-                break
-            if ctx.has(i, self.code, "phrases"):
+        line = session_timeline(ctx)
+        roles, times = line.roles, line.times
+        if not roles.startswith(BUYER):
+            return []  # not opened by the buyer
+        limit = self.limit
+        first = roles.find(AGENT)
+        pos = first
+        while pos >= 0 and seconds_between(times[0], times[pos]) <= limit:
+            if ctx.hits(line[pos], self.code):  # the kind's one list: any hit is a greeting
                 return []
-        seconds = fmt_number(seconds_between(start, msgs[agents[0]].time)) if agents else "未应答"
+            pos = roles.find(AGENT, pos + 1)
+        seconds = fmt_number(seconds_between(times[0], times[first])) if first >= 0 else "未应答"
         return [ctx.violation(self.spec, line[0], limit=fmt_number(limit), seconds=seconds)]
 
 
@@ -191,32 +263,39 @@ class FollowUp(Rule):
         "follow_up_s": ParamSpec(_NUMBER, 60, "buyer silence after which to follow up")
     }
 
+    def __init__(self, spec: RuleSpec) -> None:
+        super().__init__(spec)
+        self.limit = float(self.param("follow_up_s"))
+
     def check(self, ctx: SessionContext) -> list[Violation]:
-        msgs = ctx.messages
-        line = ctx.timeline()
-        limit = float(self.param("follow_up_s"))
+        line = session_timeline(ctx)
+        roles, times = line.roles, line.times
+        limit = self.limit
         found: list[Violation] = []
-        for pos in range(1, len(line)):
-            agent, buyer = msgs[line[pos - 1]], msgs[line[pos]]
-            if agent.role is not Role.AGENT or buyer.role is not Role.BUYER:
-                continue
-            silence = seconds_between(agent.time, buyer.time)
-            if silence <= limit:
-                continue
-            # the agent messages of that last second (their file order is not trusted)
-            same_second = [
-                line[k]
-                for k in range(pos - 1, -1, -1)
-                if msgs[line[k]].role is Role.AGENT and msgs[line[k]].time == agent.time
-            ]
-            if any(ctx.has(i, self.code, "closings") for i in same_second):
-                continue
-            found.append(
-                ctx.violation(
-                    self.spec, line[pos - 1], seconds=fmt_number(silence), limit=fmt_number(limit)
+        # an agent message directly followed by the buyer's
+        pos = roles.find(AGENT + BUYER)
+        while pos >= 0:
+            silence = seconds_between(times[pos], times[pos + 1])
+            if silence > limit and not self._closed(ctx, line, pos):
+                found.append(
+                    ctx.violation(
+                        self.spec, line[pos], seconds=fmt_number(silence), limit=fmt_number(limit)
+                    )
                 )
-            )
+            pos = roles.find(AGENT + BUYER, pos + 1)
         return found
+
+    def _closed(self, ctx: SessionContext, line: Timeline, last: int) -> bool:
+        """Whether an agent message stamped in the same second as entry ``last``
+        (their file order is not trusted) holds a closing. The timeline is in
+        time order, so they are the agent entries just before it."""
+        second = line.times[last]
+        pos = last
+        while pos >= 0 and line.times[pos] == second:
+            if line.roles[pos] == AGENT and ctx.hits(line[pos], self.code):  # one list: closings
+                return True
+            pos -= 1
+        return False
 
 
 @register
@@ -244,45 +323,40 @@ class AgentAway(Rule):
         "away_s": ParamSpec(_NUMBER, 300, "seconds a buyer may wait without a handoff")
     }
 
-    def check(self, ctx: SessionContext) -> list[Violation]:
-        msgs = ctx.messages
-        line = ctx.timeline()
-        limit = float(self.param("away_s"))
-        transfers = sorted(m.time for m in msgs if m.transfer is not None)
-        found: list[Violation] = []
-        waiting: int | None = None
-        for i in line:
-            m = msgs[i]
-            if m.role is Role.BUYER:
-                if waiting is None:
-                    waiting = i
-                continue
-            if waiting is not None:
-                found.extend(self._wait(ctx, waiting, m.time, limit, transfers))
-                waiting = None
-        if waiting is not None:
-            found.extend(self._wait(ctx, waiting, msgs[line[-1]].time, limit, transfers))
-        return found
+    def __init__(self, spec: RuleSpec) -> None:
+        super().__init__(spec)
+        self.limit = float(self.param("away_s"))
 
-    def _wait(
-        self,
-        ctx: SessionContext,
-        index: int,
-        until: datetime,
-        limit: float,
-        transfers: Sequence[datetime],
-    ) -> list[Violation]:
-        since = ctx.messages[index].time
-        waited = seconds_between(since, until)
-        if waited <= limit or any(since <= t <= until for t in transfers):
-            return []
-        return [
-            ctx.violation(
-                self.spec,
-                index,
-                seconds=fmt_number(waited),
-                minutes=fmt_number(round(waited / 60, 1)),
-                limit=fmt_number(limit),
-                limit_minutes=fmt_number(round(limit / 60, 1)),
-            )
-        ]
+    def check(self, ctx: SessionContext) -> list[Violation]:
+        line = session_timeline(ctx)
+        roles, times = line.roles, line.times
+        limit = self.limit
+        if not line or seconds_between(times[0], times[-1]) <= limit:
+            return []  # no wait outlasts the session (most sessions are short)
+        found: list[Violation] = []
+        # A wait starts at the first buyer message after an agent message (or
+        # at the first one of all) and ends at the next agent message; with no
+        # agent message after it, at the session's last message.
+        start = roles.find(BUYER)
+        while start >= 0:
+            reply = roles.find(AGENT, start)
+            since, until = times[start], times[reply] if reply >= 0 else times[-1]
+            waited = seconds_between(since, until)
+            # transfers are looked for only past the limit: most waits are short
+            if waited > limit and not any(
+                m.transfer is not None and since <= m.time <= until for m in ctx.messages
+            ):
+                found.append(
+                    ctx.violation(
+                        self.spec,
+                        line[start],
+                        seconds=fmt_number(waited),
+                        minutes=fmt_number(round(waited / 60, 1)),
+                        limit=fmt_number(limit),
+                        limit_minutes=fmt_number(round(limit / 60, 1)),
+                    )
+                )
+            if reply < 0:
+                break
+            start = roles.find(BUYER, reply)
+        return found
