@@ -294,7 +294,7 @@ class SessionContext:
         """The agent messages in which rule ``code`` finds something by their text
         alone, with what it finds, in session order.
 
-        ``find`` runs once per distinct text, together with the other message
+        ``find`` runs once per distinct text, together with the other text
         rules' (their results are kept with the text's facts), so a canned
         reply is judged once for the whole run and a session costs one pass
         over its agent messages for all of them. The rule then applies what
@@ -302,16 +302,23 @@ class SessionContext:
         :meth:`report`. Callers must not modify the list.
         """
         finders = self._cache.finders
-        if code not in finders:  # the first session registers each rule
+        if code not in finders:  # a rule the engine did not register: from now on it is
             finders[code] = find
+        return self.found_codes().get(code, [])
+
+    def found_codes(self) -> Mapping[str, list[tuple[int, tuple[Finding, ...]]]]:
+        """By rule code, what :meth:`findings` returns, for the rules that find
+        something in the session's agent messages (text rules not listed find
+        nothing here)."""
         index = self._found
+        finders = self._cache.finders
         if index is None or self._found_by < len(finders):
             index = {}
             for i in self._by_role[Role.AGENT]:
                 for found_code, found in self.facts(i).found().items():
                     index.setdefault(found_code, []).append((i, found))
             self._found, self._found_by = index, len(finders)
-        return index.get(code, [])
+        return index
 
     # -- selection helpers -------------------------------------------------
     def indexes(self, role: Role) -> list[int]:
@@ -475,6 +482,40 @@ class Rule:
     def finish(self, observations: Sequence[Any]) -> Iterable[Violation]:
         """Violations that need every session of the run (in session order)."""
         return ()
+
+
+class TextRule(Rule):
+    """A rule that judges each agent message by its text, then by its place in the session.
+
+    ``find`` reads one text alone and returns :class:`Finding` s; it runs
+    once per distinct text of the run (:meth:`SessionContext.findings`).
+    ``kept`` then drops what the session exempts, and ``check`` reports the
+    rest. Text rules judge one message on their own unless ``kept`` needs
+    the session's other messages.
+    """
+
+    message_level: ClassVar[bool] = True
+
+    def find(self, text: TextFacts) -> tuple[Finding, ...]:
+        """What the rule finds in one agent text on its own."""
+        raise NotImplementedError
+
+    def kept(
+        self, ctx: SessionContext, found: list[tuple[int, tuple[Finding, ...]]]
+    ) -> list[tuple[int, tuple[Finding, ...]]]:
+        """The messages' findings that the session does not exempt (all of them here)."""
+        return found
+
+    def check(self, ctx: SessionContext) -> Iterable[Violation]:
+        found = ctx.findings(self.code, self.find)
+        if not found:
+            return []
+        spec = self.spec
+        return [
+            ctx.report(spec, index, finding)
+            for index, findings in self.kept(ctx, found)
+            for finding in findings
+        ]
 
 
 @dataclass

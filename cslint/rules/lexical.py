@@ -32,9 +32,9 @@ from cslint.rules.base import (
     Finding,
     ParamSpec,
     PhraseHit,
-    Rule,
     SessionContext,
     TextFacts,
+    TextRule,
     register,
 )
 from cslint.text.analysis import TextAnalysis
@@ -84,31 +84,8 @@ class _Entries:
         return None
 
 
-class _WordRule(Rule):
-    """Shared plumbing of the lexical kinds: per-text findings, whitelists, reporting."""
-
-    message_level: ClassVar[bool] = True
-
-    def find(self, text: TextFacts) -> tuple[Finding, ...]:
-        """What the rule finds in one agent text on its own (run once per distinct text)."""
-        raise NotImplementedError
-
-    def kept(
-        self, ctx: SessionContext, found: list[tuple[int, tuple[Finding, ...]]]
-    ) -> list[tuple[int, tuple[Finding, ...]]]:
-        """The messages' findings that the session does not exempt (all of them here)."""
-        return found
-
-    def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        found = ctx.findings(self.code, self.find)
-        if not found:
-            return []
-        spec = self.spec
-        return [
-            ctx.report(spec, index, finding)
-            for index, findings in self.kept(ctx, found)
-            for finding in findings
-        ]
+class _WordRule(TextRule):
+    """Shared plumbing of the lexical kinds: whitelists, findings, ``unless_session``."""
 
     def clean_hits(self, text: TextFacts) -> list[PhraseHit]:
         """This rule's hits in a text, whitelisted ones removed."""
