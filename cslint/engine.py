@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from cslint.model import AgentStats, Role, Session, SessionResult, Violation
-from cslint.rules.base import Rule, SessionContext, TextCache
+from cslint.rules.base import Rule, SessionContext, TextCache, TextRule
 from cslint.ruleset import RulePack
 from cslint.scoring import score_session
 from cslint.text.analysis import analyze
@@ -77,8 +77,11 @@ class Engine:
         self.rules = list(pack.rules)
         self._yield_to = {r.code: set(r.spec.yield_to) for r in self.rules if r.spec.yield_to}
         self._order = {r.code: n for n, r in enumerate(self.rules)}
-        # texts (analysis, phrase hits, message rules' findings) shared by every session
+        # texts (analysis, phrase hits, text rules' findings) shared by every session
         self.texts = TextCache(analyze, pack.find_hits)
+        text_rules = [r for r in self.rules if isinstance(r, TextRule)]
+        self.texts.finders.update((r.code, r.find) for r in text_rules)
+        self._text_rules = {r.code for r in text_rules}
         # only rules that override check/observe are called: the others return nothing
         self._checkers = [r for r in self.rules if type(r).check is not Rule.check]
         self._observers = [r for r in self.rules if type(r).observe is not Rule.observe]
@@ -88,8 +91,11 @@ class Engine:
             session, self.pack.shop, self.texts.analyze, self.texts.find_hits, texts=self.texts
         )
         found: list[Violation] = []
+        found_codes = ctx.found_codes()
         for rule in self._checkers:
-            found.extend(rule.check(ctx))
+            # most sessions give most text rules nothing to judge: skip the call
+            if rule.code in found_codes or rule.code not in self._text_rules:
+                found.extend(rule.check(ctx))
         observations: dict[str, Any] = {}
         for rule in self._observers:
             seen = rule.observe(ctx)

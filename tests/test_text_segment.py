@@ -7,9 +7,11 @@ W001/W002 report.
 
 from __future__ import annotations
 
+import marshal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -130,6 +132,15 @@ def test_first_use_loads_quietly() -> None:
     assert out.stderr == ""  # jieba's "Building prefix dict..." is silenced
 
 
+def test_jieba_is_imported_without_pkg_resources() -> None:
+    out = _run(
+        "import sys; from cslint.text import segment; segment.token_spans('不行的亲');"
+        "print('pkg_resources' in sys.modules)"
+    )
+    assert out.stdout.strip() == "False"
+    assert out.stderr == ""  # nor its deprecation warning
+
+
 def test_tokenizer_is_private() -> None:
     import jieba
 
@@ -149,3 +160,61 @@ def test_tokens_cover_the_text(text: str) -> None:
         pos = end
     assert pos == len(text)
     assert token_boundaries(text) == frozenset({0, len(text)} | {e for s in spans for e in s})
+
+
+# -- the dictionary, split by first character -----------------------------------------
+@pytest.fixture(scope="module")
+def whole() -> Any:
+    """A tokenizer given jieba's whole dictionary and the user dictionary the plain way."""
+    jieba = segment._import_jieba()
+    tk = jieba.Tokenizer()
+    segment._initialize(tk, jieba.DEFAULT_DICT)
+    segment._load_userdict(tk, USERDICT)
+    return tk
+
+
+def test_split_dictionary_is_the_whole_one(
+    whole: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jieba = segment._import_jieba()
+    monkeypatch.setattr(segment, "_cache_path", lambda tk, made_from: tmp_path / "split")
+    first = jieba.Tokenizer()
+    assert segment._load_dictionary(first, jieba) == {}  # no cache yet: loaded whole
+    assert (tmp_path / "split").is_file()
+    second = jieba.Tokenizer()
+    parts = segment._load_dictionary(second, jieba)  # from the cache: nothing loaded yet
+    assert second.FREQ == {}
+    assert second.total == first.total == whole.total
+    segment._load_words(second, parts, "行不")
+    assert {word[0] for word in second.FREQ} == {"不", "行"}
+    segment._load_words(second, parts, "".join(parts))
+    assert not parts
+    assert second.FREQ == first.FREQ == whole.FREQ
+
+
+@given(st.text(_ALPHABET, max_size=30) | st.text(max_size=20))
+def test_cuts_are_those_of_the_whole_dictionary(whole: Any, text: str) -> None:
+    tk = segment.tokenizer()
+    segment._load_words(tk, segment._unloaded, text)
+    assert list(tk.tokenize(text, HMM=False)) == list(whole.tokenize(text, HMM=False))
+
+
+def test_split_cache_must_match_what_it_is_made_from(tmp_path: Path) -> None:
+    path = tmp_path / "split"
+    path.write_bytes(marshal.dumps((b"made from", 7, {"a": b"x"})))
+    assert segment._read_split(path, b"made from") == (7, {"a": b"x"})
+    assert segment._read_split(path, b"made from another user dictionary") is None
+    path.write_bytes(b"\x00 not marshal")
+    assert segment._read_split(path, b"made from") is None
+    assert segment._read_split(tmp_path / "missing", b"made from") is None
+
+
+def test_cache_depends_on_the_user_dictionary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jieba = segment._import_jieba()
+    before = segment._made_from(jieba)
+    other = tmp_path / "userdict.txt"
+    other.write_text("新词 5\n", encoding="utf-8")
+    monkeypatch.setattr(segment, "USERDICT", other)
+    assert segment._made_from(jieba) != before

@@ -302,7 +302,7 @@ class SessionContext:
         :meth:`report`. Callers must not modify the list.
         """
         finders = self._cache.finders
-        if code not in finders:  # a rule the engine did not register: from now on it is
+        if code not in finders:  # not registered by an engine (a context of its own)
             finders[code] = find
         return self.found_codes().get(code, [])
 

@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from cslint.match import on_token_boundaries
-from cslint.model import Role, Violation
+from cslint.model import Role
 from cslint.rules.base import (
     Finding,
     ParamSpec,
