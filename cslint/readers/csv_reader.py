@@ -160,20 +160,18 @@ class _Feed:
         return chunk
 
     def first_line(self) -> str:
-        """The first non-blank line of the file, without its line end (empty if none)."""
-        for chunk in self._kept_then_pulled():
+        """The file's first non-blank line, without its line end (empty if none).
+
+        Called before reading; the chunks it reads are kept for the reader.
+        """
+        while True:
+            try:
+                chunk = self._pull()
+            except StopIteration:
+                return ""
             for line in chunk.lines:
                 if line.strip():
                     return line.rstrip("\n")
-        return ""
-
-    def _kept_then_pulled(self) -> Iterator[Chunk]:
-        yield from list(self._kept)
-        while True:
-            try:
-                yield self._pull()
-            except StopIteration:
-                return
 
     def reader(self, line: int) -> Reader:
         """A csv reader over the file from ``line`` on (a line of a kept chunk, or the next one)."""
