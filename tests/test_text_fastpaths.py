@@ -181,8 +181,11 @@ def test_split_with_any_skip_spans_matches_the_full_path(text: str, data: st.Dat
     assert sentences.split_sentences(text, skip) == full_split(text, skip)
 
 
-def test_long_text_matches_the_full_path() -> None:
-    text = ("亲，這個/:^_^ 不 行哦ＡＢ " * 60 + "。") * 3
+@pytest.mark.parametrize(
+    "text",
+    [("亲，這個/:^_^ 不 行哦ＡＢ " * 60 + "。") * 3, " 亲，这款 不行 " * 200],  # cut into sentences
+)
+def test_long_text_matches_the_full_path(text: str) -> None:
     assert fast_analysis(text) == full_analysis(text)
 
 

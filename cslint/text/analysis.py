@@ -84,7 +84,7 @@ class TextAnalysis:
     def content(self) -> str:
         """The raw text without emoticons, whitespace and punctuation (W003).
 
-        Computed on first use: only agent messages are asked for it.
+        Computed on first use (W003 asks for agent messages only).
         """
         found = self._content
         if found is None:
