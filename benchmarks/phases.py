@@ -148,15 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     for rule in engine.rules:
         rule.check = timed_rule_call(f"{rule.code} {type(rule).__name__}.check", rule.check)
         rule.observe = timed_rule_call(f"{rule.code} {type(rule).__name__}.observe", rule.observe)
-    cached_analyze, cached_find_hits = engine.analyze, engine.find_hits
-    engine.analyze = timed_text("(text analysis: emoticons, sentences, normalize)", engine.analyze)
-    engine.find_hits = timed_text(
-        "(phrase search: automaton + PhraseHit objects)", engine.find_hits
-    )
+    # one text cache: analysis and phrase hits are read through it at call time
+    texts = engine.texts
+    texts.analyze = timed_text("(text analysis: emoticons, sentences, normalize)", texts.analyze)
+    texts.find_hits = timed_text("(phrase search: automaton + PhraseHit objects)", texts.find_hits)
     t_sessions = clock()
     outcomes = [engine.check_session(s) for s in sessions]
     in_sessions = clock() - t_sessions
-    spent["(engine: context, dedupe, agent stats, first response)"] = in_sessions - sum(
+    spent["(engine: context, text rules' per-text finds, dedupe, agent stats)"] = in_sessions - sum(
         spent.values()
     )
     mark("check sessions (rules)")
@@ -179,8 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     mark("render JSON")
     sys.stdout.flush()
 
-    a = cached_analyze.cache_info()  # type: ignore[attr-defined]
-    h = cached_find_hits.cache_info()  # type: ignore[attr-defined]
+    a = texts.facts.cache_info()  # type: ignore[attr-defined]
     jieba_calls = segment._spans.cache_info()
     total = sum(p[1] for p in phases)
     gcs = gc.get_stats()
@@ -203,12 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{n_distinct_agent / max(n_agent, 1):.0%} of agent messages"
     )
     print(
-        f"  analysis cache (engine.analyze): {a.hits:,} hits / {a.misses:,} misses "
-        f"= {a.hits / max(a.hits + a.misses, 1):.0%} hit rate, {a.currsize:,} entries"
-    )
-    print(
-        f"  phrase-hit cache (engine.find_hits): {h.hits:,} hits / {h.misses:,} misses "
-        f"= {h.hits / max(h.hits + h.misses, 1):.0%} hit rate"
+        f"  text cache (engine.texts: analysis, hits, findings): {a.hits:,} hits / "
+        f"{a.misses:,} misses = {a.hits / max(a.hits + a.misses, 1):.0%} hit rate, "
+        f"{a.currsize:,} entries"
     )
     print(f"  agent messages holding 不: {n_bu:,} = {n_bu / max(n_agent, 1):.0%} of agent messages")
     for what, count in asked.items():
@@ -233,8 +228,7 @@ def main(argv: list[str] | None = None) -> int:
                         {"phase": p[0], "seconds": p[1], "rss_mb": p[2], "peak_mb": p[3]}
                         for p in phases
                     ],
-                    "analysis_cache": a._asdict(),
-                    "hits_cache": h._asdict(),
+                    "text_cache": a._asdict(),
                     "jieba_requests": dict(asked),
                     "jieba_distinct": {k: len(v) for k, v in asked_texts.items()},
                     "jieba_runs": jieba_calls.misses,

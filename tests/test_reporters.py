@@ -394,15 +394,11 @@ def test_jsonl_one_violation_per_line() -> None:
     assert all("\n" not in line for line in lines)
 
 
-def test_json_large_run_is_fast() -> None:
-    """100k violations render in well under the time a CI step allows."""
-    import time
-
+def test_json_large_run_renders_every_violation() -> None:
+    """100k violations render in full (speed is measured in benchmarks/, not asserted)."""
     base = make_result()
     many = RunResult(base.violations[:1] * 100_000, [], base.sessions, base.files, RULES)
-    start = time.perf_counter()
     out = render("json", many)
-    assert time.perf_counter() - start < 10
     assert out.count('"code": "W001"') == 100_000
 
 

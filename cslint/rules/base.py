@@ -278,10 +278,6 @@ class SessionContext:
         """Every hit of rule ``code``'s phrase lists in message ``index``."""
         return self.facts(index).hits.get(code, ())
 
-    def has(self, index: int, code: str, list_name: str) -> bool:
-        """Whether message ``index`` contains any phrase of ``code``'s list."""
-        return self.facts(index).has(code, list_name)
-
     def session_has(self, code: str, list_name: str) -> bool:
         """Whether any non-system message of the session contains a phrase of ``code``'s list."""
         return any(
@@ -490,8 +486,8 @@ class TextRule(Rule):
     ``find`` reads one text alone and returns :class:`Finding` s; it runs
     once per distinct text of the run (:meth:`SessionContext.findings`).
     ``kept`` then drops what the session exempts, and ``check`` reports the
-    rest. Text rules judge one message on their own unless ``kept`` needs
-    the session's other messages.
+    rest. An engine registers its text rules with its :class:`TextCache` and
+    skips ``check`` in sessions where a rule found nothing.
     """
 
     message_level: ClassVar[bool] = True
