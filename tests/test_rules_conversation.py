@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cslint.model import Message, Role, Session, Severity, Transfer, Violation
-from cslint.rules.base import KINDS, PhraseHit, Rule, RuleSpec, SessionContext, ShopFacts
-from cslint.rules.flow import Anchor, Closing, LastWord, ReturningBuyer, ReturnObservation
+from cslint.rules.base import KINDS, Anchor, PhraseHit, Rule, RuleSpec, SessionContext, ShopFacts
+from cslint.rules.flow import Closing, LastWord, ReturningBuyer, ReturnObservation
 from cslint.rules.leak import LeakObservation, PiiLeak
 from cslint.rules.ratio import EmoticonRatio, ParticleRatio
 from cslint.rules.timing import AgentAway, FirstResponse, FollowUp, Greeting, timeline
@@ -725,7 +725,7 @@ def test_anchor_builds_the_violation_the_context_would() -> None:
     for i in range(len(BUSY)):  # buyer, agent and system anchors
         span = (0, 1) if i % 2 else None
         expected = ctx.violation(rule.spec, i, span=span, **fields)
-        assert Anchor.of(ctx, i).violation(rule.spec, span, **fields) == expected
+        assert ctx.anchor(i).violation(rule.spec, span, **fields) == expected
 
 
 class _PlainTimeline(SessionContext):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -327,28 +328,24 @@ class SessionContext:
         return found
 
     # -- results -----------------------------------------------------------
+    def anchor(self, index: int | None) -> Anchor:
+        """Where a violation at message ``index`` (the session when None) is reported.
+
+        Message-level violations belong to the sender when an agent sent it;
+        the rest (and session-level ones) to the session's primary agent.
+        """
+        s = self.session
+        if index is None:
+            m = self.messages[0]
+            return Anchor(s.id, s.buyer, s.shop, self.primary_agent, m.file, m.line, m.time, "")
+        m = self.messages[index]
+        agent = m.sender if m.role is Role.AGENT else self.primary_agent
+        return Anchor(s.id, s.buyer, s.shop, agent, m.file, m.line, m.time, m.text)
+
     def report(self, spec: RuleSpec, index: int, finding: Finding) -> Violation:
         """The violation of ``spec`` that ``finding`` makes at message ``index``
         (the same as :meth:`violation` with the finding's span and fields)."""
-        m = self.messages[index]
-        session = self.session
-        return Violation(
-            code=spec.code,
-            name=spec.name,
-            severity=spec.severity,
-            points=spec.points,
-            message=finding.message,
-            suggestion=finding.suggestion,
-            file=m.file,
-            line=m.line,
-            session=session.id,
-            buyer=session.buyer,
-            agent=m.sender if m.role is Role.AGENT else self.primary_agent,
-            time=m.time,
-            text=m.text,
-            span=finding.span,
-            shop=session.shop,
-        )
+        return self.anchor(index).build(spec, finding.span, finding.message, finding.suggestion)
 
     def violation(
         self,
@@ -363,56 +360,69 @@ class SessionContext:
 
         ``fields`` fill the placeholders of the rule's message template
         (``{match}``, ``{seconds}``…); a missing placeholder is left as is.
-        Message-level violations belong to the sender; session-level ones to
-        the session's primary agent.
+        Attribution: :meth:`anchor`.
         """
-        if index is None:
-            anchor = self.messages[0]
-            agent = self.primary_agent
-        else:
-            anchor = self.messages[index]
-            agent = anchor.sender if anchor.role is Role.AGENT else self.primary_agent
-        return make_violation(
-            spec,
-            session=self.session,
-            message=anchor,
-            agent=agent,
-            span=span if index is not None else None,
-            suggestion=suggestion if suggestion is not None else spec.suggestion,
-            text=anchor.text if index is not None else "",
-            fields=fields,
+        return self.anchor(index).violation(
+            spec, span if index is not None else None, suggestion, **fields
         )
 
 
-def make_violation(
-    spec: RuleSpec,
-    *,
-    session: Session,
-    message: Message,
-    agent: str | None,
-    span: tuple[int, int] | None,
-    suggestion: str | None,
-    text: str,
-    fields: Mapping[str, Any],
-) -> Violation:
-    """Build a :class:`Violation`; used by rules that report outside a context."""
-    return Violation(
-        code=spec.code,
-        name=spec.name,
-        severity=spec.severity,
-        points=spec.points,
-        message=format_message(spec.message, fields),
-        suggestion=format_message(suggestion, fields) if suggestion else None,
-        file=message.file,
-        line=message.line,
-        session=session.id,
-        buyer=session.buyer,
-        agent=agent,
-        time=message.time,
-        text=text,
-        span=span,
-        shop=session.shop,
-    )
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """The message a violation is reported on, attributed (:meth:`SessionContext.anchor`).
+
+    Run-level rules keep anchors instead of built violations: most candidates
+    are never reported (a buyer's first session is no return), and an anchor
+    holds only references where a violation also holds its formatted message.
+    """
+
+    session: str
+    buyer: str
+    shop: str | None
+    agent: str | None
+    file: str
+    line: int
+    time: datetime
+    text: str
+
+    def violation(
+        self,
+        spec: RuleSpec,
+        span: tuple[int, int] | None = None,
+        suggestion: str | None = None,
+        **fields: Any,
+    ) -> Violation:
+        """The violation of ``spec`` here, its message (and ``suggestion``, else the
+        rule's) filled with ``fields``."""
+        chosen = suggestion if suggestion is not None else spec.suggestion
+        return self.build(
+            spec,
+            span,
+            format_message(spec.message, fields),
+            format_message(chosen, fields) if chosen else None,
+        )
+
+    def build(
+        self, spec: RuleSpec, span: tuple[int, int] | None, message: str, suggestion: str | None
+    ) -> Violation:
+        """The violation of ``spec`` here with ``message`` and ``suggestion`` as given."""
+        return Violation(
+            code=spec.code,
+            name=spec.name,
+            severity=spec.severity,
+            points=spec.points,
+            message=message,
+            suggestion=suggestion,
+            file=self.file,
+            line=self.line,
+            session=self.session,
+            buyer=self.buyer,
+            agent=self.agent,
+            time=self.time,
+            text=self.text,
+            span=span,
+            shop=self.shop,
+        )
 
 
 class _KeepMissing(dict[str, Any]):

@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from cslint.model import Message, Role, Violation
+from cslint.model import Message, Violation
 from cslint.rules.base import (
+    Anchor,
     Rule,
-    RuleSpec,
     SessionContext,
     ShopFacts,
     format_message,
@@ -27,7 +27,6 @@ from cslint.rules.base import (
 from cslint.rules.timing import AGENT, BUYER, session_timeline
 
 __all__ = [
-    "Anchor",
     "Closing",
     "LastWord",
     "ReturnObservation",
@@ -98,53 +97,6 @@ class Closing(Rule):
 
 
 @dataclass(frozen=True, slots=True)
-class Anchor:
-    """The message a run-level rule would report on, kept instead of a built
-    :class:`Violation`: most candidates are never reported (a buyer's first
-    session is no return), and an anchor holds only references where a
-    violation also holds its formatted message and suggestion."""
-
-    session: str
-    buyer: str
-    shop: str | None
-    agent: str | None
-    file: str
-    line: int
-    time: datetime
-    text: str
-
-    @classmethod
-    def of(cls, ctx: SessionContext, index: int) -> Anchor:
-        """Message ``index`` of the session, attributed as :meth:`SessionContext.violation` does."""
-        m = ctx.messages[index]
-        s = ctx.session
-        agent = m.sender if m.role is Role.AGENT else ctx.primary_agent
-        return cls(s.id, s.buyer, s.shop, agent, m.file, m.line, m.time, m.text)
-
-    def violation(
-        self, spec: RuleSpec, span: tuple[int, int] | None = None, **fields: Any
-    ) -> Violation:
-        """The violation :meth:`SessionContext.violation` builds for ``spec`` at this message."""
-        return Violation(
-            code=spec.code,
-            name=spec.name,
-            severity=spec.severity,
-            points=spec.points,
-            message=format_message(spec.message, fields),
-            suggestion=format_message(spec.suggestion, fields) if spec.suggestion else None,
-            file=self.file,
-            line=self.line,
-            session=self.session,
-            buyer=self.buyer,
-            agent=self.agent,
-            time=self.time,
-            text=self.text,
-            span=span,
-            shop=self.shop,
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class ReturnObservation:
     """What F003 keeps of one session: who, when, and where to report if the
     session turns out to be a return (None when the agent recognised the buyer)."""
@@ -206,7 +158,7 @@ class ReturningBuyer(Rule):
         else:
             anchor = first_human if first_human is not None else first_agent
             # with no agent message, the timeline is the buyer's alone
-            candidate = Anchor.of(ctx, anchor if anchor is not None else line[0])
+            candidate = ctx.anchor(anchor if anchor is not None else line[0])
         return ReturnObservation(session.shop, session.buyer, line.times[0], candidate)
 
     def _recognises(self, ctx: SessionContext, index: int, nick: str) -> bool:

@@ -15,7 +15,7 @@ millions of messages):
 - ``observe`` returns, per session, one entry per distinct value (its
   earliest occurrence, and the earliest time the session's buyer sent it)
   plus a candidate for each agent occurrence that the session's own buyer
-  had not already sent (its message as an :class:`~cslint.rules.flow.Anchor`,
+  had not already sent (its message as an :class:`~cslint.rules.base.Anchor`,
   its span and kind; no violation is built yet). Values are kept as 12-byte
   digests, not as text.
 - ``finish`` first collects the values that have candidates (usually few),
@@ -33,8 +33,8 @@ from typing import Any, ClassVar
 
 from cslint.model import Role, Violation
 from cslint.pii import ADDRESS, ID_CARD, ORDER, PHONE, find_pii, mask_value
-from cslint.rules.base import ParamSpec, Rule, RuleSpec, SessionContext, register
-from cslint.rules.flow import Anchor, fill_fields
+from cslint.rules.base import Anchor, ParamSpec, Rule, RuleSpec, SessionContext, register
+from cslint.rules.flow import fill_fields
 
 __all__ = ["LeakCandidate", "LeakObservation", "PiiLeak"]
 
@@ -140,7 +140,7 @@ class PiiLeak(Rule):
                     sent.setdefault(key, m.time)
                 elif key not in sent:
                     if anchor is None:
-                        anchor = Anchor.of(ctx, i)
+                        anchor = ctx.anchor(i)
                     span = (match.start, match.end)
                     candidates.append(LeakCandidate(key, anchor, span, match.kind))
         if not seen:
