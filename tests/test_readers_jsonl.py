@@ -97,3 +97,29 @@ def test_undecodable_line(tmp_path: Path) -> None:
     fr = read(p)
     assert [m.line for m in fr.messages] == [1, 3]
     assert fr.errors[0].line == 2 and fr.errors[0].reason.startswith("undecodable bytes")
+
+
+def test_a_lone_surrogate_escape_rejects_its_row_a_pair_is_an_emoji(tmp_path: Path) -> None:
+    lone = obj(text="不行").replace("不行", "不行\\ud800")
+    pair = obj(text="好").replace("好", "好\\ud83d\\ude00")
+    in_buyer = obj(buyer="x").replace('"x"', '"\\uDC01b"')
+    fr = read(write(tmp_path, [lone, pair, in_buyer]))
+    assert [m.text for m in fr.messages] == ["好😀"]
+    assert [(e.line, e.reason) for e in fr.errors] == [
+        (1, "field 'text' holds a lone surrogate (\\ud800), which is not a character"),
+        (3, "field 'buyer' holds a lone surrogate (\\udc01), which is not a character"),
+    ]
+
+
+def test_a_lone_surrogate_is_an_input_error_not_a_crash(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cslint.cli import main
+
+    lone = obj(text="不行").replace("不行", "不行\\ud800")
+    path = write(tmp_path, [lone, obj(sender="店:甲", text="不行")])
+    result = CliRunner().invoke(main, ["check", str(path), "--isolated", "-f", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 2
+    summary = json.loads(result.stdout)["summary"]
+    assert (summary["rows_read"], summary["messages"], summary["rejected"]) == (2, 1, 1)

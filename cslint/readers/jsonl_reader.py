@@ -15,16 +15,25 @@ Decisions:
   objects and arrays are rejected. A number is not accepted as a time
   (epoch seconds or milliseconds? cslint does not guess).
 - A line with undecodable bytes is rejected with the decoder's reason.
+- A value holding half of a surrogate pair (``"\\ud800"`` alone: valid JSON,
+  but not text) is rejected (``field 'text' holds a lone surrogate …``);
+  escaped pairs (``"\\ud83d\\ude00"``, an emoji) are ordinary characters.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 from cslint.model import InputError, Message
 from cslint.readers.columns import ALIASES, REQUIRED, RowConverter, normalize_name
 from cslint.readers.encoding import Chunk
+
+# ``\ud800`` … ``\udfff`` escapes: JSON allows one alone (half of a pair), which
+# decodes to a lone surrogate, a string no encoder (nor OpenCC) accepts.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _field_of(key: str, cache: dict[str, str | None]) -> str | None:
@@ -81,6 +90,13 @@ def _convert(
     missing = [f for f in REQUIRED if f not in fields]
     if missing:
         return "missing field(s): " + ", ".join(missing)
+    if _SURROGATE_ESCAPE.search(line):  # pairs (emoji) decode fine; only lone halves are bad
+        for field, value in fields.items():
+            if isinstance(value, str) and (half := _SURROGATE.search(value)) is not None:
+                return (
+                    f"field '{field}' holds a lone surrogate "
+                    f"({ascii(half.group())[1:-1]}), which is not a character"
+                )
     return converter.convert(
         lineno,
         fields["time"],
