@@ -19,10 +19,10 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from cslint.baseline import Notice
     from cslint.config import Config
     from cslint.model import RunResult, Violation
+    from cslint.reporters.base import ReportOptions
     from cslint.ruleset import RulePack
 
 EXIT_CLEAN = 0
@@ -342,9 +343,8 @@ def _check_streaming(
     """``check`` as a stream (:mod:`cslint.streaming`): the exit code, or ``None``
     when the format or the input needs the in-memory run."""
     from cslint.errors import ConfigError
-    from cslint.output import OutputError, atomic_output
     from cslint.reporters import get_reporter
-    from cslint.reporters.base import ReportOptions, StreamingReporter, color_wanted
+    from cslint.reporters.base import StreamingReporter
     from cslint.reporters.common import masked_str, one_line
     from cslint.session_stream import OutOfOrder
     from cslint.streaming import stream_check
@@ -352,12 +352,15 @@ def _check_streaming(
     reporter = get_reporter(fmt)
     if not isinstance(reporter, StreamingReporter):
         return None
-    use_color = color if color is not None else (output is None and color_wanted(sys.stdout))
-    options = ReportOptions(show_pii=show_pii, color=use_color, statistics=statistics)
-    echo_errors = fmt != "text" or output is not None
+    options = _report_options(output, show_pii, statistics, color)
     try:
         run = stream_check(
-            paths, config, reporter, options, input_format=input_format, plain_errors=echo_errors
+            paths,
+            config,
+            reporter,
+            options,
+            input_format=input_format,
+            plain_errors=_errors_on_stderr(fmt, output),
         )
     except OutOfOrder as exc:
         click.echo(
@@ -368,23 +371,53 @@ def _check_streaming(
     except ConfigError as exc:
         _fail(str(exc))
     try:
-        if output is None:
-            with _EchoWriter() as out:
-                reporter.write_document(out, run.result, run.violations, run.errors, options)
-        else:
-            try:
-                with atomic_output(Path(output)) as handle:
-                    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-                    reporter.write_document(text, run.result, run.violations, run.errors, options)
-                    text.flush()
-                    text.detach()
-            except OutputError as exc:
-                _fail(str(exc))
+        _write_report(
+            output,
+            lambda out: reporter.write_document(
+                out, run.result, run.violations, run.errors, options
+            ),
+        )
         if run.plain_errors is not None:
             _echo_errors(run.plain_errors, show_pii)
         return _exit_code(run.result, exit_zero)
     finally:
         run.close()
+
+
+def _report_options(
+    output: str | None, show_pii: bool, statistics: bool, color: bool | None
+) -> ReportOptions:
+    """What the user asked of the report; colour by default only on a terminal."""
+    from cslint.reporters.base import ReportOptions, color_wanted
+
+    use_color = color if color is not None else (output is None and color_wanted(sys.stdout))
+    return ReportOptions(show_pii=show_pii, color=use_color, statistics=statistics)
+
+
+def _errors_on_stderr(fmt: str, output: str | None) -> bool:
+    """Input errors go to stderr too unless stdout is the text report, which holds them:
+    people read stderr even when stdout is a document."""
+    return fmt != "text" or output is not None
+
+
+def _write_report(output: str | None, write: Callable[[TextIO], object]) -> None:
+    """Let ``write`` write the report to stdout, or atomically to ``output`` (UTF-8)."""
+    from cslint.output import OutputError, atomic_output
+
+    if output is None:
+        with _EchoWriter() as out:
+            write(out)
+        return
+    try:
+        with atomic_output(Path(output)) as handle:
+            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            write(text)
+            text.flush()
+            text.detach()
+    except OutputError as exc:
+        _fail(str(exc))
+    except UnicodeEncodeError as exc:  # the target was left as it was
+        _fail(f"cannot write {output}: {exc}")
 
 
 class _EchoWriter(io.StringIO):
@@ -431,39 +464,20 @@ def _emit(
     follow the text report, become ``::notice`` commands in ``github``
     output, and go to stderr with the other formats.
     """
-    from cslint.output import OutputError, write_atomic
     from cslint.reporters import get_reporter
-    from cslint.reporters.base import ReportOptions, color_wanted
 
-    stream = sys.stdout
-    use_color = color if color is not None else (output is None and color_wanted(stream))
-    options = ReportOptions(show_pii=show_pii, color=use_color, statistics=statistics)
+    options = _report_options(output, show_pii, statistics, color)
     reporter = get_reporter(fmt)
     notices: list[Notice] = list(getattr(result, "notices", ()))
     extra = [str(n) for n in notices] + list(notes)
-    if not extra or fmt not in ("text", "github"):
-        if output is None:
-            click.echo(reporter.render(result, options), nl=False)
-        else:
-            try:
-                reporter.write(result, options, Path(output))
-            except OutputError as exc:
-                _fail(str(exc))
-    else:
-        document = reporter.render(result, options)
-        if fmt == "text":
-            document += "\n" + "\n".join(extra) + "\n"
-        else:
-            document += "".join(_github_notice(n) + "\n" for n in notices)
-            document += "".join(_github_notice(line) + "\n" for line in notes)
-        if output is None:
-            click.echo(document, nl=False)
-        else:
-            try:
-                write_atomic(Path(output), document)
-            except OutputError as exc:
-                _fail(str(exc))
-    if fmt != "text" or output is not None:  # people read stderr even when stdout is a document
+    document = reporter.render(result, options)
+    if extra and fmt == "text":
+        document += "\n" + "\n".join(extra) + "\n"
+    elif extra and fmt == "github":
+        document += "".join(_github_notice(n) + "\n" for n in notices)
+        document += "".join(_github_notice(line) + "\n" for line in notes)
+    _write_report(output, lambda out: out.write(document))
+    if _errors_on_stderr(fmt, output):
         _echo_errors(result.input_errors, show_pii)
         if fmt != "github":
             for line in extra:
