@@ -69,7 +69,7 @@ class OutOfOrder(Exception):
 class _Open:
     """A session collecting messages, or closed and waiting for its shop."""
 
-    buyer: str  # the buyer of its earliest message
+    buyer: str  # derived sessions: their buyer; explicit ones: the first message's
     explicit: str | None  # the explicit session id, if any
     messages: list[Message] = field(default_factory=list)
     first: datetime = datetime.max
@@ -79,7 +79,6 @@ class _Open:
         self.messages.append(m)
         if m.time < self.first:
             self.first = m.time
-            self.buyer = m.buyer
         if m.time > self.last:
             self.last = m.time
 

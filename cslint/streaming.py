@@ -77,9 +77,13 @@ class StreamedRun:
     plain_errors: Spool | None  # ``FILE:LINE: reason`` of every input error, if asked for
 
     def close(self) -> None:
-        for spool in (self.violations, self.errors, self.plain_errors):
-            if spool is not None:
-                spool.close()
+        _close_spools(self.violations, self.errors, self.plain_errors)
+
+
+def _close_spools(*spools: SortedSpool | None) -> None:
+    for spool in spools:
+        if spool is not None:
+            spool.close()
 
 
 class _Run:
@@ -201,9 +205,7 @@ def stream_check(
             run.check(session)
         run.finish()
     except BaseException:
-        StreamedRun(
-            RunResult([], [], [], [], []), run.violations, run.errors, run.plain_errors
-        ).close()
+        _close_spools(run.violations, run.errors, run.plain_errors)
         raise
     result = RunResult(
         violations=[],
