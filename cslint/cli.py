@@ -256,21 +256,25 @@ def check(
     """Check chat exports (files or folders) against the rules."""
     from cslint.api import check_paths
     from cslint.errors import ConfigError
+    from cslint.gctune import batch_gc
     from cslint.ruleset import load_pack
 
     config = _load_config(paths, config_file, isolated, select, ignore)
     _refuse_overwriting_inputs([output, write_baseline_file], paths, config_file)
-    if not (baseline_file or write_baseline_file):
-        code = _check_streaming(
-            paths, config, fmt, output, input_format, show_pii, statistics, color, exit_zero
-        )
-        if code is not None:
-            sys.exit(code)
-    try:
-        pack = load_pack(config) if baseline_file or write_baseline_file else None
-        result = check_paths(paths, config, input_format=input_format, pack=pack, jobs=_jobs(jobs))
-    except ConfigError as exc:
-        _fail(str(exc))
+    with batch_gc():
+        if not (baseline_file or write_baseline_file):
+            code = _check_streaming(
+                paths, config, fmt, output, input_format, show_pii, statistics, color, exit_zero
+            )
+            if code is not None:
+                sys.exit(code)
+        try:
+            pack = load_pack(config) if baseline_file or write_baseline_file else None
+            result = check_paths(
+                paths, config, input_format=input_format, pack=pack, jobs=_jobs(jobs)
+            )
+        except ConfigError as exc:
+            _fail(str(exc))
     notes: list[str] = []
     if pack is not None:
         result, _, notes = _baseline_step(result, pack, baseline_file, write_baseline_file)
