@@ -264,7 +264,16 @@ def check(
     with batch_gc():
         if not (baseline_file or write_baseline_file):
             code = _check_streaming(
-                paths, config, fmt, output, input_format, show_pii, statistics, color, exit_zero
+                paths,
+                config,
+                fmt,
+                output,
+                input_format,
+                show_pii,
+                statistics,
+                color,
+                exit_zero,
+                _jobs(jobs),
             )
             if code is not None:
                 sys.exit(code)
@@ -343,6 +352,7 @@ def _check_streaming(
     statistics: bool,
     color: bool | None,
     exit_zero: bool,
+    jobs: int,
 ) -> int | None:
     """``check`` as a stream (:mod:`cslint.streaming`): the exit code, or ``None``
     when the format or the input needs the in-memory run."""
@@ -365,6 +375,7 @@ def _check_streaming(
             options,
             input_format=input_format,
             plain_errors=_errors_on_stderr(fmt, output),
+            jobs=jobs,
         )
     except OutOfOrder as exc:
         click.echo(

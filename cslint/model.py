@@ -215,6 +215,18 @@ class Totals:
             self.points_by_rule[v.code] += v.points
         self.names.setdefault(v.code, v.name)
 
+    def merge(self, other: Totals) -> None:
+        """Add the counts of another part of the same run (``--jobs``)."""
+        self.violations += other.violations
+        self.by_rule.update(other.by_rule)
+        self.points_by_rule.update(other.points_by_rule)
+        for code, name in other.names.items():
+            self.names.setdefault(code, name)
+        self.sessions += other.sessions
+        self.score_sum += other.score_sum
+        self.flagged_sessions += other.flagged_sessions
+        self.input_errors += other.input_errors
+
     @classmethod
     def of(
         cls,

@@ -12,15 +12,20 @@ it, so memory does not grow with the input:
 - :class:`Spool` keeps lines in the order they were added.
 
 Temporary files live in the system temporary folder (``TMPDIR``) and are
-removed by :meth:`close` or when the object is collected.
+removed by :meth:`close` or when the object is collected. A spool given a
+``folder`` writes named runs there instead, so that a worker process can hand
+its lines to the parent (:meth:`SortedSpool.hand_over`, :meth:`SortedSpool.adopt`);
+whoever made the folder removes it.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
+import os
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 # Lines kept in memory before a run goes to disk; at one to two kilobytes per
@@ -31,10 +36,13 @@ MEMORY_LINES = 5_000
 class SortedSpool:
     """Lines handed back in key order (ties: the order added); iterate once."""
 
-    def __init__(self, memory_lines: int = MEMORY_LINES) -> None:
-        self._limit = memory_lines
+    def __init__(self, memory_lines: int | None = None, folder: str | None = None) -> None:
+        # read at call time, so that tests can lower MEMORY_LINES
+        self._limit = MEMORY_LINES if memory_lines is None else memory_lines
+        self._folder = folder
         self._items: list[tuple[Any, int, str]] = []
         self._runs: list[IO[bytes]] = []
+        self._run_paths: list[str] = []
         self._added = 0
         self.count = 0
 
@@ -48,7 +56,7 @@ class SortedSpool:
 
     def _spill(self) -> None:
         self._items.sort()
-        run = tempfile.TemporaryFile("w+b")  # noqa: SIM115 - open until the merge, closed by close()
+        run = self._new_run()
         pickler = pickle.Pickler(run, protocol=pickle.HIGHEST_PROTOCOL)
         for item in self._items:
             pickler.dump(item)
@@ -56,6 +64,34 @@ class SortedSpool:
         run.seek(0)
         self._runs.append(run)
         self._items.clear()
+
+    def _new_run(self) -> IO[bytes]:
+        if self._folder is None:
+            return tempfile.TemporaryFile("w+b")
+        path = os.path.join(self._folder, f"run-{os.getpid()}-{next(_RUN_NUMBERS)}")
+        self._run_paths.append(path)
+        return open(path, "w+b")
+
+    def hand_over(self) -> list[str]:
+        """Write every line to runs in the spool's folder and return their paths
+        for :meth:`adopt` in another process; this spool is then empty."""
+        if self._folder is None:
+            raise ValueError("a spool hands over its runs only when it has a folder")
+        if self._items:
+            self._spill()
+        paths = list(self._run_paths)
+        self.close()
+        return paths
+
+    def adopt(self, paths: Sequence[str], count: int) -> None:
+        """Take over the ``count`` lines of runs another spool handed over.
+
+        Keys of adopted lines must not tie with this spool's own keys: ties are
+        broken by the order added, which runs from different spools do not share.
+        """
+        for path in paths:
+            self._runs.append(open(path, "rb"))  # noqa: SIM115 - closed by close()
+        self.count += count
 
     def __iter__(self) -> Iterator[str]:
         self._items.sort()
@@ -67,7 +103,11 @@ class SortedSpool:
         for run in self._runs:
             run.close()
         self._runs.clear()
+        self._run_paths.clear()
         self._items.clear()
+
+
+_RUN_NUMBERS = itertools.count()
 
 
 def _read_run(run: IO[bytes]) -> Iterator[tuple[Any, int, str]]:

@@ -31,6 +31,7 @@ before anything is written, and the caller checks it in memory instead.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,6 +68,26 @@ class _Checked:
 
 
 @dataclass
+class Part:
+    """A worker's share of a run: what the parent needs to finish it
+    (run-level rules, late scoring) and the paths of its spooled report lines."""
+
+    number: int
+    files: list[FileStats]
+    totals: Totals
+    checked: dict[tuple[str | None, str], _Checked]
+    observed: dict[str, list[Any]]
+    violations: tuple[list[str], int]  # spool runs, lines
+    errors: tuple[list[str], int]
+    plain_errors: tuple[list[str], int] | None
+
+
+def _handed(spool: SortedSpool) -> tuple[list[str], int]:
+    count = spool.count
+    return spool.hand_over(), count
+
+
+@dataclass
 class StreamedRun:
     """A finished streaming run: the result (its lists empty, ``totals`` set)
     and the rendered report items, to be written with ``reporter.write_document``."""
@@ -75,9 +96,11 @@ class StreamedRun:
     violations: SortedSpool
     errors: Spool
     plain_errors: Spool | None  # ``FILE:LINE: reason`` of every input error, if asked for
+    folder: str | None = None  # the workers' spool runs (a run with --jobs), removed by close
 
     def close(self) -> None:
         _close_spools(self.violations, self.errors, self.plain_errors)
+        _remove(self.folder)
 
 
 def _close_spools(*spools: SortedSpool | None) -> None:
@@ -86,7 +109,26 @@ def _close_spools(*spools: SortedSpool | None) -> None:
             spool.close()
 
 
-class _Run:
+@dataclass(frozen=True, slots=True)
+class Share:
+    """The buyers one of ``of`` worker processes checks (:mod:`cslint.stream_parallel`).
+
+    Every worker reads every row; the one whose share a message's buyer falls
+    in sessionizes and checks it. ``hash`` of a str is salted per interpreter,
+    and forked workers share the salt, so they agree on every buyer.
+    """
+
+    number: int
+    of: int
+
+    def owns(self, buyer: str) -> bool:
+        return hash(buyer) % self.of == self.number
+
+
+class RunInProgress:
+    """A streaming run as it goes: the engine, the open sessions, the spooled
+    report lines and what the end of the run needs of every checked session."""
+
     def __init__(
         self,
         pack: RulePack,
@@ -94,15 +136,21 @@ class _Run:
         reporter: StreamingReporter,
         options: ReportOptions,
         plain_errors: bool,
+        *,
+        share: Share | None = None,
+        folder: str | None = None,
     ) -> None:
         self.engine = Engine(pack)
         self.sessions = SessionStream(gap_s)
         self.reporter = reporter
         self.options = options
-        self.plain_errors = Spool() if plain_errors else None
+        self.share = share
+        # a worker's input errors are the same as every other worker's: the first reports them
+        self.reports_errors = share is None or share.number == 0
+        self.plain_errors = Spool(folder=folder) if plain_errors else None
         self.totals = Totals()
-        self.violations = SortedSpool()
-        self.errors = Spool()
+        self.violations = SortedSpool(folder=folder)
+        self.errors = Spool(folder=folder)
         self.checked: dict[tuple[str | None, str], _Checked] = {}
         self.observed: dict[str, list[Any]] = {}
         self.max_deductions = {r.code: r.spec.max_deductions for r in self.engine.rules}
@@ -119,11 +167,14 @@ class _Run:
     def read(self, path: Path, options: Any) -> FileStats:
         stream = stream_file(path, options, display_name(path))
         add, check, error = self.sessions.add, self.check, self.error
+        share = self.share
         for item in stream:
             if type(item) is Message:
+                if share is not None and hash(item.buyer) % share.of != share.number:
+                    continue  # another worker's buyer (Share.owns, inlined: once per row)
                 for session in add(item):
                     check(session)
-            else:
+            elif self.reports_errors:
                 assert isinstance(item, InputError)
                 error(item)
         self.sessions.end_file()
@@ -154,6 +205,38 @@ class _Run:
         self.violations.add(place, self.reporter.violation_item(v, self.options))
         self.totals.add_violation(v)
 
+    def hand_over(self, stats: list[FileStats]) -> Part:
+        """What a worker's run hands to the parent's (see :meth:`take`)."""
+        assert self.share is not None
+        return Part(
+            self.share.number,
+            stats,
+            self.totals,
+            self.checked,
+            self.observed,
+            _handed(self.violations),
+            _handed(self.errors),
+            _handed(self.plain_errors) if self.plain_errors is not None else None,
+        )
+
+    def take(self, part: Part) -> None:
+        """Add a worker's checked sessions, counts and report lines to this run's.
+
+        Workers check disjoint sets of sessions, so the place keys of their
+        violations never tie and the merged order is the one-process order.
+        """
+        self.totals.merge(part.totals)
+        self.checked.update(part.checked)
+        for code, seen in part.observed.items():
+            self.observed.setdefault(code, []).extend(seen)
+        self.violations.adopt(*part.violations)
+        self.errors.adopt(*part.errors)
+        if self.plain_errors is not None and part.plain_errors is not None:
+            self.plain_errors.adopt(*part.plain_errors)
+
+    def close_spools(self) -> None:
+        _close_spools(self.violations, self.errors, self.plain_errors)
+
     def finish(self) -> None:
         """Run-level violations, scored with the points their sessions already lost."""
         late: dict[tuple[str | None, str], list[Violation]] = {}
@@ -179,6 +262,46 @@ class _Run:
                 totals.flagged_sessions += 1
 
 
+@dataclass(frozen=True)
+class Job:
+    """The inputs of a streaming run, from which each process makes its :class:`RunInProgress`."""
+
+    pack: RulePack
+    gap_s: int
+    reporter: StreamingReporter
+    options: ReportOptions
+    plain_errors: bool
+    files: list[Path]
+    discover_errors: list[InputError]
+    read: Any  # ReadOptions
+
+    def new_run(self, share: Share | None = None, folder: str | None = None) -> RunInProgress:
+        return RunInProgress(
+            self.pack,
+            self.gap_s,
+            self.reporter,
+            self.options,
+            self.plain_errors,
+            share=share,
+            folder=folder,
+        )
+
+    def check_all(self, run: RunInProgress) -> list[FileStats]:
+        """Read every file into ``run`` and check every session (of its share);
+        the files' counts. Run-level rules are left to :meth:`RunInProgress.finish`."""
+        try:
+            if run.reports_errors:
+                for e in self.discover_errors:
+                    run.error(e)
+            stats = [run.read(path, self.read) for path in self.files]
+            for session in run.sessions.close():
+                run.check(session)
+        except BaseException:
+            run.close_spools()
+            raise
+        return stats
+
+
 def stream_check(
     paths: Sequence[str | Path],
     config: Config,
@@ -188,24 +311,40 @@ def stream_check(
     input_format: str | None = None,
     pack: RulePack | None = None,
     plain_errors: bool = False,
+    jobs: int = 1,
 ) -> StreamedRun:
     """Check the exports under ``paths`` as a stream; raises ``OutOfOrder`` (see the module doc).
 
     ``plain_errors`` also keeps every input error as ``FILE:LINE: reason`` (for stderr).
+    ``jobs`` > 1 checks the buyers' sessions in that many forked processes
+    (:mod:`cslint.stream_parallel`) when the input is large enough; the report is the same.
     """
+    from cslint.stream_parallel import run_in_workers, workers_for
+
     pack = pack if pack is not None else load_pack(config)
-    run = _Run(pack, config.session_gap_s, reporter, options, plain_errors)
     files, discover_errors = discover(paths)
+    job = Job(
+        pack,
+        config.session_gap_s,
+        reporter,
+        options,
+        plain_errors,
+        files,
+        discover_errors,
+        read_options(config, input_format),
+    )
+    workers = workers_for(jobs, files)
+    folder: str | None = None
+    if workers > 1:
+        run, stats, folder = run_in_workers(job, workers)
+    else:
+        run = job.new_run()
+        stats = job.check_all(run)
     try:
-        for e in discover_errors:
-            run.error(e)
-        read = read_options(config, input_format)
-        stats = [run.read(path, read) for path in files]
-        for session in run.sessions.close():
-            run.check(session)
         run.finish()
     except BaseException:
-        _close_spools(run.violations, run.errors, run.plain_errors)
+        run.close_spools()
+        _remove(folder)
         raise
     result = RunResult(
         violations=[],
@@ -216,4 +355,9 @@ def stream_check(
         meta=run_meta(config),
         totals=run.totals,
     )
-    return StreamedRun(result, run.violations, run.errors, run.plain_errors)
+    return StreamedRun(result, run.violations, run.errors, run.plain_errors, folder)
+
+
+def _remove(folder: str | None) -> None:
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,102 @@
+"""``--jobs N`` for a streaming check: N forked workers, one share of the buyers each.
+
+Every worker reads every file (reading is a fifth of the work and cannot be
+split without a second pass) and sessionizes and checks only the messages of
+its buyers (:class:`~cslint.streaming.Share`). Sessions are per buyer, and so
+are the shop placements and the returning-buyer rule's history, so a worker
+sees everything its sessions depend on. Each worker renders its violations
+into sorted spool runs in a shared temporary folder and hands back its
+counts, its per-session records and its run-level observations; the parent
+merges them and finishes the run (run-level rules, late scoring) as one
+process would. Only the first worker reports input errors and file counts:
+every worker reads the same rows.
+
+Input that cannot stream raises :class:`~cslint.session_stream.OutOfOrder` in
+a worker (the others are stopped), or in the parent when one explicit
+session id turns up in two workers (its rows name different buyers); the
+caller then checks the input in memory, as without ``--jobs``.
+
+Where ``fork`` is not available, or the input is small enough that a second
+process would not pay for itself, one process does the work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from cslint.model import FileStats
+from cslint.session_stream import OutOfOrder
+from cslint.streaming import Job, Part, RunInProgress, Share
+
+# Below this much input per worker, a worker's start-up (its own caches and
+# jieba's dictionary, filled again) costs more than it saves: about 20,000
+# messages of canonical CSV.
+MIN_BYTES_PER_JOB = 2_000_000
+
+# set in the parent just before the workers are forked; they inherit it
+_WORK: tuple[Job, int, str] | None = None
+
+
+def workers_for(jobs: int, files: Sequence[Path]) -> int:
+    """How many processes check ``files`` when ``jobs`` are allowed."""
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    size = 0
+    for path in files:
+        with contextlib.suppress(OSError):  # reported by the reader
+            size += path.stat().st_size
+    return max(1, min(jobs, size // MIN_BYTES_PER_JOB))
+
+
+def _work(number: int) -> tuple[int, Part | str]:
+    """In a worker: check this share; the part, or why the input cannot stream."""
+    assert _WORK is not None
+    job, workers, folder = _WORK
+    run = job.new_run(Share(number, workers), folder)
+    try:
+        stats = job.check_all(run)
+    except OutOfOrder as exc:
+        return number, str(exc)
+    return number, run.hand_over(stats)
+
+
+def run_in_workers(job: Job, workers: int) -> tuple[RunInProgress, list[FileStats], str]:
+    """Check ``job`` in ``workers`` processes: the merged run (to be finished),
+    the files' counts and the folder holding the spool runs (the caller removes it)."""
+    global _WORK
+    folder = tempfile.mkdtemp(prefix="cslint-")
+    _WORK = (job, workers, folder)
+    parts: dict[int, Part] = {}
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for number, part in pool.imap_unordered(_work, range(workers)):
+                if isinstance(part, str):
+                    raise OutOfOrder(part)  # leaving the block stops the other workers
+                parts[number] = part
+        _refuse_shared_sessions(parts.values())
+        run = job.new_run()
+        for number in sorted(parts):
+            run.take(parts[number])
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    finally:
+        _WORK = None
+    return run, parts[0].files, folder
+
+
+def _refuse_shared_sessions(parts: Iterable[Part]) -> None:
+    """An explicit session id checked by two workers has rows of two buyers:
+    one process would have made one session of it."""
+    seen: set[str] = set()
+    for part in parts:
+        ids = {session for _, session in part.checked}
+        shared = ids & seen
+        if shared:
+            raise OutOfOrder(f"session {min(shared)!r} has rows of more than one buyer")
+        seen |= ids

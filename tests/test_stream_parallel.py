@@ -1,0 +1,130 @@
+"""`check --jobs N` as a stream: N workers, one share of the buyers each, the same report."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_streaming import EXAMPLES, _generate, _in_memory
+
+from cslint import session_stream, spool, stream_parallel
+from cslint.cli import main
+from cslint.config import load_config
+from cslint.reporters import get_reporter
+from cslint.reporters.base import ReportOptions, StreamingReporter
+from cslint.session_stream import OutOfOrder
+from cslint.streaming import stream_check
+
+pytestmark = pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(),
+    reason="workers are forked",
+)
+
+
+@pytest.fixture(autouse=True)
+def small_inputs_use_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream_parallel, "MIN_BYTES_PER_JOB", 1)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _generate(tmp_path_factory.mktemp("gen") / "gen.csv", 3000, 11)
+
+
+def _streamed(paths: list[Path], fmt: str, jobs: int) -> tuple[str, str | None]:
+    """The report, and the workers' spool folder (removed by then)."""
+    config = load_config(paths, None, discover=False)
+    reporter = get_reporter(fmt)
+    assert isinstance(reporter, StreamingReporter)
+    options = ReportOptions()
+    run = stream_check(paths, config, reporter, options, jobs=jobs)
+    out = io.StringIO()
+    try:
+        reporter.write_document(out, run.result, run.violations, run.errors, options)
+    finally:
+        run.close()
+    return out.getvalue(), run.folder
+
+
+def test_the_input_is_large_enough_for_workers(generated: Path) -> None:
+    assert stream_parallel.workers_for(3, [generated]) == 3
+    assert stream_parallel.workers_for(1, [generated]) == 1
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+@pytest.mark.parametrize("fmt", ["json", "text", "csv"])
+def test_workers_write_the_one_process_report(
+    generated: Path, fmt: str, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _in_memory([generated], fmt, ReportOptions())
+    monkeypatch.setattr(spool, "MEMORY_LINES", 53)  # every worker spills many runs
+    report, folder = _streamed([generated], fmt, jobs)
+    assert report == expected
+    assert folder is not None and not os.path.exists(folder)
+
+
+def test_input_errors_are_reported_once_and_counts_reconcile(
+    generated: Path, tmp_path: Path
+) -> None:
+    rows = generated.read_text(encoding="utf-8").splitlines(keepends=True)
+    rows.insert(40, "not a time,b1,b1,你好\n")
+    rows.insert(900, "2025-03-03 08:30:00,,店:甲,buyer missing\n")
+    broken = tmp_path / "broken.csv"
+    broken.write_text("".join(rows), encoding="utf-8")
+    (tmp_path / "empty.jsonl").write_text("", encoding="utf-8")
+    expected = _in_memory([tmp_path], "json", ReportOptions())
+    report, _ = _streamed([tmp_path], "json", 2)
+    assert report == expected
+    summary = json.loads(report)["summary"]
+    assert summary["rows_read"] == 3002 and summary["rejected"] == 2
+    assert len(json.loads(report)["input_errors"]) == 3  # two rows and the empty file
+
+
+def test_a_worker_that_meets_disorder_stops_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_stream, "SWEEP_EVERY", 10)  # close sessions early on
+    header = "time,buyer,sender,text\n"
+    later = [f"2025-03-03 10:{m:02d}:00,b{m},店:甲,不行\n" for m in range(60)]
+    later += [f"2025-03-04 {h}:{m:02d}:00,c{m},店:甲,好的亲\n" for h in (11, 12) for m in range(60)]
+    (tmp_path / "a.csv").write_text(header + "".join(later), encoding="utf-8")
+    (tmp_path / "b.csv").write_text(header + "2025-03-03 09:50:00,b0,b0,在吗\n", encoding="utf-8")
+    config = load_config([tmp_path], None, discover=False)
+    reporter = get_reporter("json")
+    assert isinstance(reporter, StreamingReporter)
+    with pytest.raises(OutOfOrder, match="b0"):
+        stream_check([tmp_path], config, reporter, ReportOptions(), jobs=2)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", "2"])
+    assert "checking the input in memory" in result.stderr
+    assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
+
+
+def test_one_session_id_with_two_buyers_in_two_workers_is_checked_in_memory(
+    tmp_path: Path,
+) -> None:
+    # two buyers whose shares differ in this interpreter (forked workers share its hash salt)
+    names = [f"买家{i}" for i in range(20)]
+    first = names[0]
+    second = next(n for n in names if hash(n) % 2 != hash(first) % 2)
+    rows = [
+        "time,session,shop,buyer,sender,text",
+        f"2025-03-03 10:00:00,S1,店,{first},{first},在吗",
+        f"2025-03-03 10:00:05,S1,店,{second},店:甲,不行",
+    ]
+    (tmp_path / "s.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    config = load_config([tmp_path], None, discover=False)
+    reporter = get_reporter("json")
+    assert isinstance(reporter, StreamingReporter)
+    with pytest.raises(OutOfOrder, match="S1"):
+        stream_check([tmp_path], config, reporter, ReportOptions(), jobs=2)
+
+
+def test_cli_jobs_match_one_job_on_the_examples() -> None:
+    one = CliRunner().invoke(main, ["check", str(EXAMPLES), "-f", "json", "--jobs", "1"])
+    two = CliRunner().invoke(main, ["check", str(EXAMPLES), "-f", "json", "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 1
+    assert one.stdout == two.stdout
