@@ -101,7 +101,8 @@ class SessionStream:
         self._closed_ids: set[str] = set()
         # what the input has shown of each buyer's shop (see the module docstring)
         self._shop: dict[str, str] = {}
-        self._shop_files: dict[str, set[str]] = {}
+        # buyer -> the files where it has a shop: one name (most buyers), else a set
+        self._shop_files: dict[str, str | set[str]] = {}
         self._shop_without_id: set[str] = set()
         self._id_shop: dict[str, str] = {}
         self._checked_shopless: set[str] = set()  # buyers with a session checked without a shop
@@ -155,6 +156,11 @@ class SessionStream:
         self._waiting.clear()
         self._waiting_count = 0
         return done
+
+    @property
+    def explicit_ids(self) -> set[str]:
+        """The session ids from the input (a ``session`` column) of the sessions handed back."""
+        return self._closed_ids
 
     # --------------------------------------------------------------- grouping
 
@@ -217,7 +223,15 @@ class SessionStream:
         known = self._shop.setdefault(buyer, shop)
         if known != shop:
             raise OutOfOrder(f"{m.file}:{m.line}: buyer {buyer!r} is seen with two shops")
-        self._shop_files.setdefault(buyer, set()).add(m.file)
+        files = self._shop_files.get(buyer)
+        if files is None:
+            self._shop_files[buyer] = m.file
+        elif type(files) is str:
+            if files != m.file:
+                self._shop_files[buyer] = {files, m.file}
+        else:
+            assert isinstance(files, set)
+            files.add(m.file)
         if m.session is None:
             self._shop_without_id.add(buyer)
         else:
@@ -240,7 +254,7 @@ class SessionStream:
         buyer = m.buyer
         shop = self._shop.get(buyer)
         if shop is not None and (
-            buyer in self._shop_without_id or m.file in self._shop_files[buyer]
+            buyer in self._shop_without_id or _among(m.file, self._shop_files[buyer])
         ):
             return shop
         return None
@@ -286,3 +300,7 @@ class SessionStream:
             return Session(o.explicit, msgs[0].buyer, shop, tuple(msgs))
         first = msgs[0].time
         return Session(f"{o.buyer}#{first:%Y%m%d-%H%M%S}", o.buyer, shop, tuple(msgs))
+
+
+def _among(file: str, files: str | set[str]) -> bool:
+    return file == files if type(files) is str else file in files

@@ -1,4 +1,4 @@
-"""Lines of a report kept in a bounded amount of memory.
+"""Lines of a report, and other records of a run, kept in a bounded amount of memory.
 
 A streaming run produces report lines (one per violation, one per input error)
 faster than it may print them: violations are printed sorted by place, and the
@@ -9,7 +9,11 @@ it, so memory does not grow with the input:
 - :class:`SortedSpool` hands lines back sorted by a key given with each line
   (an external merge sort: sorted runs written with :mod:`pickle`, merged with
   :func:`heapq.merge`). Keys must be picklable and mutually comparable;
-- :class:`Spool` keeps lines in the order they were added.
+- :class:`Spool` keeps items in the order they were added: a streaming run
+  also keeps its per-session records and its run-level rules' observations
+  in spools, since both grow with the input (any picklable item will do).
+
+Both can be iterated more than once.
 
 Temporary files live in the system temporary folder (``TMPDIR``) and are
 removed by :meth:`close` or when the object is collected. A spool given a
@@ -26,27 +30,30 @@ import os
 import pickle
 import tempfile
 from collections.abc import Iterator, Sequence
-from typing import IO, Any
+from typing import IO, Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 # Lines kept in memory before a run goes to disk; at one to two kilobytes per
 # report line (Chinese text in a Python str) this is under 10 MB.
 MEMORY_LINES = 5_000
 
 
-class SortedSpool:
-    """Lines handed back in key order (ties: the order added); iterate once."""
+class SortedSpool(Generic[T]):
+    """Lines (or other items) handed back in key order (ties: the order added)."""
 
     def __init__(self, memory_lines: int | None = None, folder: str | None = None) -> None:
         # read at call time, so that tests can lower MEMORY_LINES
         self._limit = MEMORY_LINES if memory_lines is None else memory_lines
         self._folder = folder
-        self._items: list[tuple[Any, int, str]] = []
+        self._items: list[tuple[Any, int, T]] = []
         self._runs: list[IO[bytes]] = []
+        self._sources: list[int] = []  # per run: 0 for this spool's own, then one per adopt()
         self._run_paths: list[str] = []
         self._added = 0
         self.count = 0
 
-    def add(self, key: Any, line: str) -> None:
+    def add(self, key: Any, line: T) -> None:
         # the running number makes ties stable and spares comparing lines
         self._items.append((key, self._added, line))
         self._added += 1
@@ -57,12 +64,15 @@ class SortedSpool:
     def _spill(self) -> None:
         self._items.sort()
         run = self._new_run()
-        pickler = pickle.Pickler(run, protocol=pickle.HIGHEST_PROTOCOL)
+        # One pickle per item. (One Pickler with clear_memo() between items is
+        # wrong: the reading Unpickler keeps its memo, and from protocol 4 on a
+        # memo slot is numbered by the unpickler's memo size, so an object that
+        # occurs twice in an item was read back as an object of an earlier item.)
         for item in self._items:
-            pickler.dump(item)
-            pickler.clear_memo()
+            pickle.dump(item, run, protocol=pickle.HIGHEST_PROTOCOL)
         run.seek(0)
         self._runs.append(run)
+        self._sources.append(0)
         self._items.clear()
 
     def _new_run(self) -> IO[bytes]:
@@ -86,23 +96,31 @@ class SortedSpool:
     def adopt(self, paths: Sequence[str], count: int) -> None:
         """Take over the ``count`` lines of runs another spool handed over.
 
-        Keys of adopted lines must not tie with this spool's own keys: ties are
-        broken by the order added, which runs from different spools do not share.
+        Ties are broken by the spool a line comes from (this one's own first,
+        then in the order adopted), then by the order it was added there.
         """
+        source = max(self._sources, default=0) + 1
         for path in paths:
             self._runs.append(open(path, "rb"))  # noqa: SIM115 - closed by close()
+            self._sources.append(source)
         self.count += count
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[T]:
         self._items.sort()
-        runs = [_read_run(run) for run in self._runs]
-        for _, _, line in heapq.merge(*runs, iter(self._items)):
+        for run in self._runs:
+            run.seek(0)
+        runs = [
+            _read_run(run, source) for run, source in zip(self._runs, self._sources, strict=True)
+        ]
+        own = ((key, 0, n, line) for key, n, line in self._items)
+        for _, _, _, line in heapq.merge(*runs, own):
             yield line
 
     def close(self) -> None:
         for run in self._runs:
             run.close()
         self._runs.clear()
+        self._sources.clear()
         self._run_paths.clear()
         self._items.clear()
 
@@ -110,17 +128,20 @@ class SortedSpool:
 _RUN_NUMBERS = itertools.count()
 
 
-def _read_run(run: IO[bytes]) -> Iterator[tuple[Any, int, str]]:
-    unpickler = pickle.Unpickler(run)
+def _read_run(run: IO[bytes], source: int) -> Iterator[tuple[Any, int, int, Any]]:
     while True:
         try:
-            yield unpickler.load()
+            key, n, line = pickle.load(run)
         except EOFError:
             return
+        yield key, source, n, line
 
 
-class Spool(SortedSpool):
-    """Lines in the order added (a sorted spool whose keys are all equal)."""
+class Spool(SortedSpool[T]):
+    """Items in the order added (a sorted spool whose keys are all equal)."""
 
-    def add_line(self, line: str) -> None:
-        self.add(0, line)
+    def append(self, item: T) -> None:
+        self.add(0, item)
+
+    def __len__(self) -> int:
+        return self.count

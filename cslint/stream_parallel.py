@@ -95,8 +95,7 @@ def _refuse_shared_sessions(parts: Iterable[Part]) -> None:
     one process would have made one session of it."""
     seen: set[str] = set()
     for part in parts:
-        ids = {session for _, session in part.checked}
-        shared = ids & seen
+        shared = part.explicit_ids & seen
         if shared:
             raise OutOfOrder(f"session {min(shared)!r} has rows of more than one buyer")
-        seen |= ids
+        seen |= part.explicit_ids

@@ -59,8 +59,10 @@ _UNKNOWN_SESSION: _SessionKey = (datetime.max, "", "", "")
 
 @dataclass(slots=True)
 class _Checked:
-    """What the end of the run needs of a checked session."""
+    """What the end of the run needs of a checked session (kept in a spool:
+    one per session, so on disk past a limit)."""
 
+    where: tuple[str | None, str]  # (shop, id), as run-level violations name it
     key: _SessionKey
     deductions: int
     reported: int  # violations already scored and spooled
@@ -75,14 +77,18 @@ class Part:
     number: int
     files: list[FileStats]
     totals: Totals
-    checked: dict[tuple[str | None, str], _Checked]
-    observed: dict[str, list[Any]]
-    violations: tuple[list[str], int]  # spool runs, lines
-    errors: tuple[list[str], int]
-    plain_errors: tuple[list[str], int] | None
+    explicit_ids: set[str]  # the session ids read from the input (not derived)
+    checked: _Handed
+    observed: dict[str, _Handed]
+    violations: _Handed
+    errors: _Handed
+    plain_errors: _Handed | None
 
 
-def _handed(spool: SortedSpool) -> tuple[list[str], int]:
+_Handed = tuple[list[str], int]  # a spool's runs, handed to the parent, and its item count
+
+
+def _handed(spool: SortedSpool[Any]) -> _Handed:
     count = spool.count
     return spool.hand_over(), count
 
@@ -93,9 +99,9 @@ class StreamedRun:
     and the rendered report items, to be written with ``reporter.write_document``."""
 
     result: RunResult
-    violations: SortedSpool
-    errors: Spool
-    plain_errors: Spool | None  # ``FILE:LINE: reason`` of every input error, if asked for
+    violations: SortedSpool[str]
+    errors: Spool[str]
+    plain_errors: Spool[str] | None  # ``FILE:LINE: reason`` of every input error, if asked for
     folder: str | None = None  # the workers' spool runs (a run with --jobs), removed by close
 
     def close(self) -> None:
@@ -103,7 +109,7 @@ class StreamedRun:
         _remove(self.folder)
 
 
-def _close_spools(*spools: SortedSpool | None) -> None:
+def _close_spools(*spools: SortedSpool[Any] | None) -> None:
     for spool in spools:
         if spool is not None:
             spool.close()
@@ -147,12 +153,13 @@ class RunInProgress:
         self.share = share
         # a worker's input errors are the same as every other worker's: the first reports them
         self.reports_errors = share is None or share.number == 0
-        self.plain_errors = Spool(folder=folder) if plain_errors else None
+        self.plain_errors: Spool[str] | None = Spool(folder=folder) if plain_errors else None
         self.totals = Totals()
-        self.violations = SortedSpool(folder=folder)
-        self.errors = Spool(folder=folder)
-        self.checked: dict[tuple[str | None, str], _Checked] = {}
-        self.observed: dict[str, list[Any]] = {}
+        self.folder = folder
+        self.violations: SortedSpool[str] = SortedSpool(folder=folder)
+        self.errors: Spool[str] = Spool(folder=folder)
+        self.checked: Spool[_Checked] = Spool(folder=folder)
+        self.observed: dict[str, Spool[Any]] = {}
         self.max_deductions = {r.code: r.spec.max_deductions for r in self.engine.rules}
         self.run_level = {r.code for r in self.engine.rules if type(r).finish is not Rule.finish}
 
@@ -160,9 +167,9 @@ class RunInProgress:
         self.totals.input_errors += 1
         item = self.reporter.error_item(e, self.options)
         if item is not None:
-            self.errors.add_line(item)
+            self.errors.append(item)
         if self.plain_errors is not None:
-            self.plain_errors.add_line(str(e))
+            self.plain_errors.append(str(e))
 
     def read(self, path: Path, options: Any) -> FileStats:
         stream = stream_file(path, options, display_name(path))
@@ -191,14 +198,21 @@ class RunInProgress:
         scored, deductions = score_session(found, self.max_deductions)
         for n, v in enumerate(scored):
             self.report(v, key, n)
-        self.checked[(session.shop, session.id)] = _Checked(key, deductions, len(scored), held)
+        where = (session.shop, session.id)
+        self.checked.append(_Checked(where, key, deductions, len(scored), held))
         totals = self.totals
         totals.sessions += 1
         totals.score_sum += max(0, 100 - deductions)
         if scored:
             totals.flagged_sessions += 1
         for code, seen in outcome.observations.items():
-            self.observed.setdefault(code, []).append(seen)
+            self._observations(code).append(seen)
+
+    def _observations(self, code: str) -> Spool[Any]:
+        spool = self.observed.get(code)
+        if spool is None:
+            spool = self.observed[code] = Spool(folder=self.folder)
+        return spool
 
     def report(self, v: Violation, session: _SessionKey, n: int) -> None:
         place = (v.file, v.line, v.span or (0, 0), v.code, session, n)
@@ -212,8 +226,9 @@ class RunInProgress:
             self.share.number,
             stats,
             self.totals,
-            self.checked,
-            self.observed,
+            self.sessions.explicit_ids,
+            _handed(self.checked),
+            {code: _handed(spool) for code, spool in self.observed.items()},
             _handed(self.violations),
             _handed(self.errors),
             _handed(self.plain_errors) if self.plain_errors is not None else None,
@@ -226,33 +241,37 @@ class RunInProgress:
         violations never tie and the merged order is the one-process order.
         """
         self.totals.merge(part.totals)
-        self.checked.update(part.checked)
+        self.checked.adopt(*part.checked)
         for code, seen in part.observed.items():
-            self.observed.setdefault(code, []).extend(seen)
+            self._observations(code).adopt(*seen)
         self.violations.adopt(*part.violations)
         self.errors.adopt(*part.errors)
         if self.plain_errors is not None and part.plain_errors is not None:
             self.plain_errors.adopt(*part.plain_errors)
 
     def close_spools(self) -> None:
+        """Close every spool (the report's lines too: call on failure only)."""
         _close_spools(self.violations, self.errors, self.plain_errors)
+        self._close_records()
+
+    def _close_records(self) -> None:
+        _close_spools(self.checked, *self.observed.values())
 
     def finish(self) -> None:
         """Run-level violations, scored with the points their sessions already lost."""
         late: dict[tuple[str | None, str], list[Violation]] = {}
-        for where, checked in self.checked.items():
-            if checked.held:
-                late[where] = list(checked.held)
         for rule in self.engine.rules:
-            for v in rule.finish(self.observed.get(rule.code, [])):
+            for v in rule.finish(self.observed.get(rule.code, ())):
                 late.setdefault((v.shop, v.session), []).append(v)
         totals = self.totals
-        for where, found in late.items():
-            if where not in self.checked:
-                for n, v in enumerate(found):
-                    self.report(v, _UNKNOWN_SESSION, n)
+        # one pass over the sessions' records (on disk past a limit) joins them
+        # with the late violations, which are few
+        for checked in self.checked:
+            found = late.pop(checked.where, [])
+            if checked.held:
+                found = checked.held + found
+            if not found:
                 continue
-            checked = self.checked[where]
             scored, deductions = score_session(found, self.max_deductions)
             for n, v in enumerate(scored, checked.reported):
                 self.report(v, checked.key, n)
@@ -260,6 +279,10 @@ class RunInProgress:
             totals.score_sum += max(0, 100 - checked.deductions - deductions) - before
             if scored and not checked.reported:
                 totals.flagged_sessions += 1
+        for found in late.values():  # a run-level rule named a session the run never saw
+            for n, v in enumerate(found):
+                self.report(v, _UNKNOWN_SESSION, n)
+        self._close_records()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +29,7 @@ def test_sorted_spool_is_a_stable_sort(items: list[tuple[int, str]], memory: int
 def test_spool_keeps_order_and_every_character(lines: list[str], memory: int) -> None:
     spool = Spool(memory_lines=memory)
     for line in lines:
-        spool.add_line(line)
+        spool.append(line)
     assert list(spool) == lines
     spool.close()
 
@@ -39,3 +41,32 @@ def test_spilling_keeps_few_lines_in_memory() -> None:
     assert len(spool._items) < 100 and len(spool._runs) == 10
     assert list(spool) == [str(i) for i in range(999, -1, -1)]
     spool.close()
+
+
+def test_an_object_twice_in_one_item_reads_back_as_that_item_s_own() -> None:
+    # the same str twice in one item: pickle writes it once and refers back to
+    # it; a reader must not resolve that reference to an earlier item's object
+    spool: Spool[tuple[str, str]] = Spool(memory_lines=7)
+    items = []
+    for i in range(50):
+        name = f"buyer{i}"
+        items.append((name, name))
+        spool.append((name, name))
+    assert list(spool) == items
+    assert list(spool) == items  # and again: a spool can be iterated more than once
+    spool.close()
+
+
+def test_runs_handed_over_merge_in_key_order_ties_by_spool(tmp_path: Path) -> None:
+    first: SortedSpool[str] = SortedSpool(memory_lines=3, folder=str(tmp_path))
+    second: SortedSpool[str] = SortedSpool(memory_lines=3, folder=str(tmp_path))
+    for i in range(10):
+        first.add(i % 4, f"a{i}")
+        second.add(i % 4, f"b{i}")
+    handed = [(first.hand_over(), first.count), (second.hand_over(), second.count)]
+    merged: SortedSpool[str] = SortedSpool()
+    for paths, count in handed:
+        merged.adopt(paths, count)
+    expected = [f"{s}{i}" for key in range(4) for s in "ab" for i in range(10) if i % 4 == key]
+    assert list(merged) == expected and merged.count == 20
+    merged.close()

@@ -20,7 +20,7 @@ it) is applied per message afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -485,7 +485,7 @@ class Rule:
         """Run-level data about one session for :meth:`finish` (picklable), or None."""
         return None
 
-    def finish(self, observations: Sequence[Any]) -> Iterable[Violation]:
+    def finish(self, observations: Iterable[Any]) -> Iterable[Violation]:
         """Violations that need every session of the run (in session order)."""
         return ()
 

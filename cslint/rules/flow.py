@@ -10,7 +10,7 @@ messages ignored).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -166,7 +166,7 @@ class ReturningBuyer(Rule):
             return True
         return bool(ctx.hits(index, self.code))  # the kind's one list: return phrases
 
-    def finish(self, observations: Sequence[Any]) -> Iterable[Violation]:
+    def finish(self, observations: Iterable[Any]) -> Iterable[Violation]:
         # Two passes over the observations; the only state is one start time
         # per (shop, buyer). A session whose shop is unknown (an export with no
         # shop name in it) matches the buyer's sessions in any shop.

@@ -26,7 +26,7 @@ millions of messages):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -152,7 +152,7 @@ class PiiLeak(Rule):
             candidates=tuple(candidates),
         )
 
-    def finish(self, observations: Sequence[Any]) -> Iterable[Violation]:
+    def finish(self, observations: Iterable[Any]) -> Iterable[Violation]:
         obs_list = [o for o in observations if isinstance(o, LeakObservation)]
         wanted = {c.key for o in obs_list for c in o.candidates}
         if not wanted:
