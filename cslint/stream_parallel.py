@@ -1,15 +1,14 @@
 """``--jobs N`` for a streaming check: N forked workers, one share of the buyers each.
 
-Every worker reads every file (reading is a fifth of the work and cannot be
-split without a second pass) and sessionizes and checks only the messages of
-its buyers (:class:`~cslint.streaming.Share`). Sessions are per buyer, and so
+Every worker reads every file, and converts, sessionizes and checks only its
+own rows: those naming a buyer of its share, and for the first worker the
+rows that name no buyer (:mod:`cslint.share`). Sessions are per buyer, and so
 are the shop placements and the returning-buyer rule's history, so a worker
 sees everything its sessions depend on. Each worker renders its violations
-into sorted spool runs in a shared temporary folder and hands back its
-counts, its per-session records and its run-level observations; the parent
-merges them and finishes the run (run-level rules, late scoring) as one
-process would. Only the first worker reports input errors and file counts:
-every worker reads the same rows.
+and input errors into sorted spool runs in a shared temporary folder, keyed
+by their place, and hands back its counts, its per-session records and its
+run-level observations (spooled there too); the parent merges them and
+finishes the run (run-level rules, late scoring) as one process would.
 
 Input that cannot stream raises :class:`~cslint.session_stream.OutOfOrder` in
 a worker (the others are stopped), or in the parent when one explicit
@@ -31,7 +30,8 @@ from pathlib import Path
 
 from cslint.model import FileStats
 from cslint.session_stream import OutOfOrder
-from cslint.streaming import Job, Part, RunInProgress, Share
+from cslint.share import Share
+from cslint.streaming import Job, Part, RunInProgress
 
 # Below this much input per worker, a worker's start-up (its own caches and
 # jieba's dictionary, filled again) costs more than it saves: about 20,000
@@ -87,7 +87,26 @@ def run_in_workers(job: Job, workers: int) -> tuple[RunInProgress, list[FileStat
         raise
     finally:
         _WORK = None
-    return run, parts[0].files, folder
+    return run, _add_counts([part.files for part in parts.values()]), folder
+
+
+def _add_counts(shares: Sequence[list[FileStats]]) -> list[FileStats]:
+    """Each file's counts over the workers (each counted its own rows)."""
+    files = []
+    for counts in zip(*shares, strict=True):
+        first = counts[0]
+        files.append(
+            FileStats(
+                first.file,
+                first.format,
+                first.encoding,
+                sum(c.rows_read for c in counts),
+                sum(c.messages for c in counts),
+                sum(c.rejected for c in counts),
+                any(c.failed for c in counts),
+            )
+        )
+    return files
 
 
 def _refuse_shared_sessions(parts: Iterable[Part]) -> None:

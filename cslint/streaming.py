@@ -48,6 +48,7 @@ from cslint.rules.base import Rule
 from cslint.ruleset import RulePack, load_pack
 from cslint.scoring import score_session
 from cslint.session_stream import SessionStream
+from cslint.share import SKIPPED, Share
 from cslint.spool import SortedSpool, Spool
 
 # Ties between violations at the same place are broken in session order,
@@ -100,8 +101,10 @@ class StreamedRun:
 
     result: RunResult
     violations: SortedSpool[str]
-    errors: Spool[str]
-    plain_errors: Spool[str] | None  # ``FILE:LINE: reason`` of every input error, if asked for
+    errors: SortedSpool[str]
+    plain_errors: (
+        SortedSpool[str] | None
+    )  # ``FILE:LINE: reason`` of every input error, if asked for
     folder: str | None = None  # the workers' spool runs (a run with --jobs), removed by close
 
     def close(self) -> None:
@@ -113,22 +116,6 @@ def _close_spools(*spools: SortedSpool[Any] | None) -> None:
     for spool in spools:
         if spool is not None:
             spool.close()
-
-
-@dataclass(frozen=True, slots=True)
-class Share:
-    """The buyers one of ``of`` worker processes checks (:mod:`cslint.stream_parallel`).
-
-    Every worker reads every row; the one whose share a message's buyer falls
-    in sessionizes and checks it. ``hash`` of a str is salted per interpreter,
-    and forked workers share the salt, so they agree on every buyer.
-    """
-
-    number: int
-    of: int
-
-    def owns(self, buyer: str) -> bool:
-        return hash(buyer) % self.of == self.number
 
 
 class RunInProgress:
@@ -151,39 +138,41 @@ class RunInProgress:
         self.reporter = reporter
         self.options = options
         self.share = share
-        # a worker's input errors are the same as every other worker's: the first reports them
-        self.reports_errors = share is None or share.number == 0
-        self.plain_errors: Spool[str] | None = Spool(folder=folder) if plain_errors else None
+        # the errors of finding the files: every worker finds them, the first reports them
+        self.reports_discovery = share is None or share.first
+        # input errors sorted by their place in the input, (file number, item number
+        # in the file): a worker reports only its own rows' (cslint.share)
+        self.errors: SortedSpool[str] = SortedSpool(folder=folder)
+        self.plain_errors: SortedSpool[str] | None = (
+            SortedSpool(folder=folder) if plain_errors else None
+        )
         self.totals = Totals()
         self.folder = folder
         self.violations: SortedSpool[str] = SortedSpool(folder=folder)
-        self.errors: Spool[str] = Spool(folder=folder)
         self.checked: Spool[_Checked] = Spool(folder=folder)
         self.observed: dict[str, Spool[Any]] = {}
         self.max_deductions = {r.code: r.spec.max_deductions for r in self.engine.rules}
         self.run_level = {r.code for r in self.engine.rules if type(r).finish is not Rule.finish}
 
-    def error(self, e: InputError) -> None:
+    def error(self, e: InputError, place: tuple[int, int]) -> None:
         self.totals.input_errors += 1
         item = self.reporter.error_item(e, self.options)
         if item is not None:
-            self.errors.append(item)
+            self.errors.add(place, item)
         if self.plain_errors is not None:
-            self.plain_errors.append(str(e))
+            self.plain_errors.add(place, str(e))
 
-    def read(self, path: Path, options: Any) -> FileStats:
-        stream = stream_file(path, options, display_name(path))
+    def read(self, path: Path, options: Any, number: int) -> FileStats:
+        """Read file ``number`` of the run (this worker's rows of it)."""
+        stream = stream_file(path, options, display_name(path), self.share)
         add, check, error = self.sessions.add, self.check, self.error
-        share = self.share
-        for item in stream:
+        for n, item in enumerate(stream):
             if type(item) is Message:
-                if share is not None and hash(item.buyer) % share.of != share.number:
-                    continue  # another worker's buyer (Share.owns, inlined: once per row)
                 for session in add(item):
                     check(session)
-            elif self.reports_errors:
+            elif item is not SKIPPED:
                 assert isinstance(item, InputError)
-                error(item)
+                error(item, (number, n))
         self.sessions.end_file()
         stats: FileStats = stream.stats
         return stats
@@ -313,10 +302,10 @@ class Job:
         """Read every file into ``run`` and check every session (of its share);
         the files' counts. Run-level rules are left to :meth:`RunInProgress.finish`."""
         try:
-            if run.reports_errors:
-                for e in self.discover_errors:
-                    run.error(e)
-            stats = [run.read(path, self.read) for path in self.files]
+            if run.reports_discovery:
+                for n, e in enumerate(self.discover_errors):
+                    run.error(e, (-1, n))
+            stats = [run.read(path, self.read, n) for n, path in enumerate(self.files)]
             for session in run.sessions.close():
                 run.check(session)
         except BaseException:

@@ -52,6 +52,7 @@ from cslint.readers.jsonl_reader import stream_jsonl
 from cslint.readers.qianniu import NOT_QIANNIU, stream_qianniu
 from cslint.readers.roles import RoleResolver
 from cslint.readers.xlsx_reader import stream_xlsx
+from cslint.share import SKIPPED, Share, Skipped
 
 __all__ = [
     "FORMATS",
@@ -116,8 +117,11 @@ class FileStream:
     before it.
     """
 
-    def __init__(self, path: Path, options: ReadOptions, display: str) -> None:
+    def __init__(
+        self, path: Path, options: ReadOptions, display: str, share: Share | None = None
+    ) -> None:
         self.display = display
+        self._share = share
         self._path = Path(path)
         self._options = options
         self._format: str | None = options.input_format
@@ -125,7 +129,7 @@ class FileStream:
         self._stats: FileStats | None = None
         self._started = False
 
-    def __iter__(self) -> Iterator[Message | InputError]:
+    def __iter__(self) -> Iterator[Message | InputError | Skipped]:
         if self._started:
             raise RuntimeError(f"{self.display}: a FileStream can be iterated once")
         self._started = True
@@ -137,12 +141,14 @@ class FileStream:
             raise RuntimeError(f"{self.display}: the stats are known once the stream is exhausted")
         return self._stats
 
-    def _items(self) -> Iterator[Message | InputError]:
+    def _items(self) -> Iterator[Message | InputError | Skipped]:
         rows_read = rejected = 0
         failure: InputError | None = None
         try:
             for item in self._rows():
                 yield item
+                if item is SKIPPED:
+                    continue  # another worker's row: counted there
                 rows_read += 1
                 if type(item) is InputError:
                     rejected += 1
@@ -165,10 +171,10 @@ class FileStream:
         self._stats = FileStats(
             self.display, fmt, self._encoding, rows_read, messages, rejected, failed
         )
-        if failure is not None:
+        if failure is not None and (self._share is None or self._share.first):
             yield failure
 
-    def _rows(self) -> Iterator[Message | InputError]:
+    def _rows(self) -> Iterator[Message | InputError | Skipped]:
         """The file's rows; raises for a file-level problem."""
         path = self._path
         if path.is_dir():
@@ -187,7 +193,7 @@ class FileStream:
         if self._format == "xlsx":
             if path.stat().st_size == 0:
                 raise FileProblem("empty file")
-            return stream_xlsx(path, self.display, roles)
+            return stream_xlsx(path, self.display, roles, self._share)
         plan = plan_text(path)
         if plan is None:
             raise FileProblem("empty file")
@@ -200,14 +206,34 @@ class FileStream:
                 txt = path.suffix.lower() == ".txt"
                 raise FileProblem(NOT_QIANNIU if txt else UNKNOWN_FORMAT)
         if self._format == "qianniu":
-            return stream_qianniu(lambda: text_chunks(path, plan), self.display, roles)
+            rows = stream_qianniu(lambda: text_chunks(path, plan), self.display, roles)
+            return rows if self._share is None else _shared(rows, self._share)
         reader = stream_csv if self._format == "csv" else stream_jsonl
-        return reader(text_chunks(path, plan), self.display, RowConverter(roles, self.display))
+        converter = RowConverter(roles, self.display, share=self._share)
+        return reader(text_chunks(path, plan), self.display, converter)
 
 
-def stream_file(path: Path, options: ReadOptions, display_name: str | None = None) -> FileStream:
-    """One chat export as a :class:`FileStream`; nothing is read before it is iterated."""
-    return FileStream(path, options, str(path) if display_name is None else display_name)
+def _shared(
+    rows: Iterator[Message | InputError], share: Share
+) -> Iterator[Message | InputError | Skipped]:
+    """``share`` of the rows of a reader that converts every row (Qianniu
+    exports): messages by their buyer, rejected rows to the first worker."""
+    for item in rows:
+        if type(item) is Message:
+            yield item if share.owns(item.buyer) else SKIPPED
+        else:
+            yield item if share.first else SKIPPED
+
+
+def stream_file(
+    path: Path, options: ReadOptions, display_name: str | None = None, share: Share | None = None
+) -> FileStream:
+    """One chat export as a :class:`FileStream`; nothing is read before it is iterated.
+
+    With ``share``, the stream yields :data:`~cslint.share.SKIPPED` for the rows
+    of other workers and counts only its own (:mod:`cslint.share`).
+    """
+    return FileStream(path, options, str(path) if display_name is None else display_name, share)
 
 
 def read_file(path: Path, options: ReadOptions, display_name: str | None = None) -> FileRead:

@@ -40,6 +40,7 @@ from datetime import datetime
 from cslint.model import Message, Role, Transfer
 from cslint.readers.roles import RoleResolver, UnknownRole, parse_role, parse_transfer
 from cslint.readers.timeparse import TimeError, parse_time, parse_time_value
+from cslint.share import SKIPPED, Share, Skipped
 
 FIELDS = ("time", "buyer", "sender", "text", "role", "session", "shop")
 REQUIRED = ("time", "buyer", "sender", "text")
@@ -157,10 +158,13 @@ class RowConverter:
     streaming.
     """
 
-    def __init__(self, roles: RoleResolver, file: str, *, excel: bool = False) -> None:
+    def __init__(
+        self, roles: RoleResolver, file: str, *, excel: bool = False, share: Share | None = None
+    ) -> None:
         self.roles = roles
         self.file = file
         self.excel = excel
+        self.share = share  # a worker's share of the rows (cslint.share); None: every row
         # Exports are in time order with many rows per second (61 % of the rows of
         # the benchmark repeat the previous row's time): one string comparison
         # replaces the parse, and those messages share one ``datetime``.
@@ -180,6 +184,23 @@ class RowConverter:
             name = names[cell] = names.setdefault(stripped, stripped)
         return name
 
+    def _owns(self, buyer_v: object) -> bool:
+        """Whether this worker reads the row whose buyer cell is ``buyer_v``."""
+        share = self.share
+        assert share is not None
+        try:
+            buyer = self._name(buyer_v if type(buyer_v) is str else cell_text(buyer_v))
+        except TypeError:
+            buyer = ""  # rejected as a bad cell, by the worker that reads buyer-less rows
+        return share.owns(buyer) if buyer else share.first
+
+    def unattributed(self, reason: str) -> str | Skipped:
+        """``reason`` for a row rejected before its buyer is known, or :data:`SKIPPED`
+        in a worker that does not read such rows."""
+        if self.share is None or self.share.first:
+            return reason
+        return SKIPPED
+
     def _text(self, text: str) -> str:
         """The text as the string every equal text shares."""
         texts = self._texts
@@ -197,8 +218,11 @@ class RowConverter:
         role_v: object = None,
         session_v: object = None,
         shop_v: object = None,
-    ) -> Message | str:
-        """A message, or the reason the row is rejected."""
+    ) -> Message | str | Skipped:
+        """A message, or the reason the row is rejected, or :data:`SKIPPED` for
+        another worker's row (see :mod:`cslint.share`)."""
+        if self.share is not None and not self._owns(buyer_v):
+            return SKIPPED  # before the work a skipped row would cost
         # Hot path (once per row): plain strings skip the general cell conversion,
         # and absent columns (None) skip it too.
         if type(time_v) is str:

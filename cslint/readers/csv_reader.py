@@ -71,6 +71,7 @@ from cslint.readers.columns import (
     resolve_header,
 )
 from cslint.readers.encoding import Chunk
+from cslint.share import Skipped
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -226,6 +227,12 @@ def sniff_delimiter(line: str) -> tuple[str, Header | None]:
     return best[1], best[2]
 
 
+def _rejected(converter: RowConverter, file: str, line: int, reason: str) -> InputError | Skipped:
+    """A row rejected before it reached the converter (it names no buyer yet)."""
+    kept = converter.unattributed(reason)
+    return kept if isinstance(kept, Skipped) else InputError(file, line, kept)
+
+
 def _bad_reason(bad_lines: Mapping[int, str], start: int, end: int) -> str | None:
     for line in range(start, end + 1):
         reason = bad_lines.get(line)
@@ -236,7 +243,7 @@ def _bad_reason(bad_lines: Mapping[int, str], start: int, end: int) -> str | Non
 
 def stream_csv(
     chunks: Iterator[Chunk], file: str, converter: RowConverter
-) -> Iterator[Message | InputError]:
+) -> Iterator[Message | InputError | Skipped]:
     """Messages and rejected rows of a decoded CSV, in file order; raises :class:`FileProblem`."""
     probe = _Probe(",")
     feed = _Feed(chunks, probe)
@@ -300,8 +307,9 @@ def stream_csv(
                         if not isinstance(result, str):
                             yield result
                             continue
-                        reason = result
-                yield InputError(file, row, reason)
+                        yield InputError(file, row, result)
+                        continue
+                yield _rejected(converter, file, row, reason)
             else:
                 break
         except _RowStart as found:
@@ -314,22 +322,22 @@ def stream_csv(
                 if header is None:
                     raise FileProblem(f"malformed header row: {exc}", start) from None
                 if "unexpected end of data" not in str(exc):  # raised only at the end of the file
-                    yield InputError(file, start, f"malformed CSV row: {exc}")
+                    yield _rejected(converter, file, start, f"malformed CSV row: {exc}")
                     start = feed.row_start = end + 1
                     continue
                 # A quoted field that never closes: reject its row, restart after its first line.
                 restarts += 1
                 if restarts > _MAX_RESTARTS:
                     reason = f"too many unbalanced quotes: lines {start}-{end} not read"
-                    yield InputError(file, start, reason)
+                    yield _rejected(converter, file, start, reason)
                     break
                 reason = f"unbalanced quote: a quoted field opened on line {start} is never closed"
-                yield InputError(file, start, reason)
+                yield _rejected(converter, file, start, reason)
                 reader, base = feed.reader(start + 1), start
                 start = feed.row_start = start + 1
                 continue
         reason = f"unbalanced quote: a quoted field opened on line {start} runs into the next row"
-        yield InputError(file, start, reason)
+        yield _rejected(converter, file, start, reason)
         reader, base = feed.reader(restart), restart - 1
         start = feed.row_start = restart
     if header is None:

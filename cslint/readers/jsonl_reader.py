@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from cslint.model import InputError, Message
 from cslint.readers.columns import ALIASES, REQUIRED, RowConverter, normalize_name
 from cslint.readers.encoding import Chunk
+from cslint.share import Skipped
 
 # ``\ud800`` … ``\udfff`` escapes: JSON allows one alone (half of a pair), which
 # decodes to a lone surrogate, a string no encoder (nor OpenCC) accepts.
@@ -46,7 +47,7 @@ def _field_of(key: str, cache: dict[str, str | None]) -> str | None:
 
 def stream_jsonl(
     chunks: Iterator[Chunk], file: str, converter: RowConverter
-) -> Iterator[Message | InputError]:
+) -> Iterator[Message | InputError | Skipped]:
     """Messages and rejected rows of a decoded JSON Lines file, in file order."""
     cache: dict[str, str | None] = {}
     for chunk in chunks:
@@ -58,42 +59,44 @@ def stream_jsonl(
             if reason is None:
                 # Without its line end: the parser's column for an error at the end must not move.
                 result = _convert(line.removesuffix("\n"), lineno, converter, cache)
-                if isinstance(result, Message):
-                    yield result
-                    continue
-                reason = result
-            yield InputError(file, lineno, reason)
+            else:
+                result = converter.unattributed(reason)
+            if isinstance(result, str):
+                yield InputError(file, lineno, result)
+            else:
+                yield result
 
 
 def _convert(
     line: str, lineno: int, converter: RowConverter, cache: dict[str, str | None]
-) -> Message | str:
-    """The line's message, or why it is rejected."""
+) -> Message | str | Skipped:
+    """The line's message, or why it is rejected (or SKIPPED: see cslint.share)."""
+    unattributed = converter.unattributed  # a reason found before the buyer is known
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        return f"invalid JSON: {exc.msg} (column {exc.colno})"
+        return unattributed(f"invalid JSON: {exc.msg} (column {exc.colno})")
     except ValueError as exc:  # e.g. an integer too long to convert
-        return f"invalid JSON: {exc}"
+        return unattributed(f"invalid JSON: {exc}")
     except RecursionError:
-        return "invalid JSON: nested too deeply"
+        return unattributed("invalid JSON: nested too deeply")
     if not isinstance(obj, dict):
-        return "not a JSON object"
+        return unattributed("not a JSON object")
     fields: dict[str, object] = {}
     for key, value in obj.items():
         field = _field_of(key, cache)
         if field is None:
             continue
         if field in fields:
-            return f"field '{field}' given twice"
+            return unattributed(f"field '{field}' given twice")
         fields[field] = value
     missing = [f for f in REQUIRED if f not in fields]
     if missing:
-        return "missing field(s): " + ", ".join(missing)
+        return unattributed("missing field(s): " + ", ".join(missing))
     if _SURROGATE_ESCAPE.search(line):  # pairs (emoji) decode fine; only lone halves are bad
         for field, value in fields.items():
             if isinstance(value, str) and (half := _SURROGATE.search(value)) is not None:
-                return (
+                return unattributed(
                     f"field '{field}' holds a lone surrogate "
                     f"({ascii(half.group())[1:-1]}), which is not a character"
                 )

@@ -42,6 +42,7 @@ from cslint.readers.columns import (
     resolve_header,
 )
 from cslint.readers.roles import RoleResolver
+from cslint.share import Share, Skipped
 
 NEEDS_EXTRA = "reading .xlsx needs the excel extra: pip install 'cslint[excel]'"
 _BATCH = 1000  # rows read at a time
@@ -75,7 +76,9 @@ def _quiet(what: str) -> Iterator[None]:
             raise FileProblem(f"{what} ({_short(exc)})") from None
 
 
-def stream_xlsx(path: Path, file: str, roles: RoleResolver) -> Iterator[Message | InputError]:
+def stream_xlsx(
+    path: Path, file: str, roles: RoleResolver, share: Share | None = None
+) -> Iterator[Message | InputError | Skipped]:
     """Messages and rejected rows of a workbook, sheet by sheet; raises :class:`FileProblem`."""
     try:
         import openpyxl
@@ -86,7 +89,7 @@ def stream_xlsx(path: Path, file: str, roles: RoleResolver) -> Iterator[Message 
         with _quiet("not a valid .xlsx workbook"):
             book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
         try:
-            yield from _stream_book(book, file, roles)
+            yield from _stream_book(book, file, roles, share)
         finally:
             book.close()
 
@@ -120,13 +123,15 @@ def _counting_sheets(book: Any) -> list[tuple[Any, int, Header]]:
     return sheets
 
 
-def _stream_book(book: Any, file: str, roles: RoleResolver) -> Iterator[Message | InputError]:
+def _stream_book(
+    book: Any, file: str, roles: RoleResolver, share: Share | None
+) -> Iterator[Message | InputError | Skipped]:
     corrupt = "corrupt .xlsx workbook"
     with _quiet(corrupt):
         sheets = _counting_sheets(book)
     for sheet, header_row, header in sheets:
         name = file if len(sheets) == 1 else f"{file}[{sheet.title}]"
-        converter = RowConverter(roles, name, excel=True)
+        converter = RowConverter(roles, name, excel=True, share=share)
         index = header.index
         cols = [
             index.get(f) for f in ("time", "buyer", "sender", "text", "role", "session", "shop")
@@ -143,7 +148,7 @@ def _stream_book(book: Any, file: str, roles: RoleResolver) -> Iterator[Message 
                 n = len(cells)
                 values = [cells[i] if i is not None and i < n else None for i in cols]
                 result = converter.convert(number, *values)
-                if isinstance(result, Message):
-                    yield result
-                else:
+                if isinstance(result, str):
                     yield InputError(name, number, result)
+                else:
+                    yield result
