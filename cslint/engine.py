@@ -23,9 +23,10 @@ from cslint.scoring import score_session
 from cslint.text.analysis import analyze
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SessionHead:
-    """What scoring needs of a session once its messages are gone."""
+    """What scoring needs of a session once its messages are gone (not frozen:
+    one per session, and a frozen dataclass pays a call per field)."""
 
     id: str
     buyer: str

@@ -318,7 +318,6 @@ def _canonical(messages: Sequence[Message]) -> list[int]:
     return kept
 
 
-
 class SessionContext:
     """What a rule sees of one session: messages, lazy text analyses, phrase hits.
 
