@@ -150,11 +150,13 @@ class Engine:
 
     def finish(self, outcomes: Iterable[SessionOutcome]) -> list[Violation]:
         """Run-level violations from the observations of every session, in order."""
-        outcomes = list(outcomes)
+        seen: dict[str, list[Any]] = {}
+        for o in outcomes:
+            for code, observed in o.observations.items():
+                seen.setdefault(code, []).append(observed)
         extra: list[Violation] = []
         for rule in self.rules:
-            seen = [o.observations[rule.code] for o in outcomes if rule.code in o.observations]
-            extra.extend(rule.finish(seen))
+            extra.extend(rule.finish(seen.get(rule.code, [])))
         return extra
 
     def run(

@@ -510,7 +510,7 @@ class SessionContext:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen, for speed, like Violation
 class Anchor:
     """The message a violation is reported on, attributed (:meth:`SessionContext.anchor`).
 
