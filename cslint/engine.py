@@ -16,15 +16,17 @@ from datetime import datetime
 from typing import Any
 
 from cslint.model import AgentStats, Role, Session, SessionResult, Violation
-from cslint.rules.base import Rule, SessionContext, TextCache, TextRule
+from cslint.rules.base import AGENT, BUYER, Rule, SessionContext, TextCache, TextRule
+from cslint.rules.timing import session_timeline
 from cslint.ruleset import RulePack
 from cslint.scoring import score_session
 from cslint.text.analysis import analyze
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SessionHead:
-    """What scoring needs of a session once its messages are gone."""
+    """What scoring needs of a session once its messages are gone (not frozen:
+    one per session, and a frozen dataclass pays a call per field)."""
 
     id: str
     buyer: str
@@ -37,17 +39,22 @@ class SessionHead:
     buyer_messages: int
 
     @classmethod
-    def of(cls, s: Session) -> SessionHead:
+    def of(cls, s: Session, buyer_messages: int | None = None) -> SessionHead:
+        """The head of ``s``; ``buyer_messages`` when already counted (a
+        :class:`SessionContext` counts them in its pass over the messages)."""
+        if buyer_messages is None:
+            buyer_messages = sum(1 for m in s.messages if m.role is Role.BUYER)
+        first = s.messages[0]
         return cls(
-            id=s.id,
-            buyer=s.buyer,
-            shop=s.shop,
-            start=s.start,
-            end=s.end,
-            file=s.file,
-            line=s.line,
-            messages=len(s.messages),
-            buyer_messages=sum(1 for m in s.messages if m.role is Role.BUYER),
+            s.id,
+            s.buyer,
+            s.shop,
+            first.time,
+            s.messages[-1].time,
+            first.file,
+            first.line,
+            len(s.messages),
+            buyer_messages,
         )
 
 
@@ -85,31 +92,39 @@ class Engine:
         # only rules that override check/observe are called: the others return nothing
         self._checkers = [r for r in self.rules if type(r).check is not Rule.check]
         self._observers = [r for r in self.rules if type(r).observe is not Rule.observe]
+        # most sessions give most text rules nothing to judge: a text rule is
+        # called only in sessions where it found something (the order rules are
+        # called in does not matter: _dedupe puts their violations in pack order)
+        self._session_checkers = [r for r in self._checkers if r.code not in self._text_rules]
+        self._text_checkers = {r.code: r for r in self._checkers if r.code in self._text_rules}
 
     def check_session(self, session: Session) -> SessionOutcome:
         ctx = SessionContext(
             session, self.pack.shop, self.texts.analyze, self.texts.find_hits, texts=self.texts
         )
         found: list[Violation] = []
-        found_codes = ctx.found_codes()
-        for rule in self._checkers:
-            # most sessions give most text rules nothing to judge: skip the call
-            if rule.code in found_codes or rule.code not in self._text_rules:
-                found.extend(rule.check(ctx))
+        for rule in self._session_checkers:
+            found.extend(rule.check(ctx))
+        text_checkers = self._text_checkers
+        for code in ctx.found_codes():
+            text_rule = text_checkers.get(code)
+            if text_rule is not None:
+                found.extend(text_rule.check(ctx))
         observations: dict[str, Any] = {}
         for rule in self._observers:
             seen = rule.observe(ctx)
             if seen is not None:
                 observations[rule.code] = seen
+        first_response_s, first_responder = _first_response(ctx)
         return SessionOutcome(
-            session=SessionHead.of(session),
-            violations=self._dedupe(found),
-            agents=_agent_stats(ctx),
-            first_response_s=(first := _first_response(ctx))[0],
-            first_responder=first[1],
-            agent_last_word=_agent_last_word(ctx),
-            primary_agent=ctx.primary_agent,
-            observations=observations,
+            SessionHead.of(session, ctx.buyer_messages),
+            self._dedupe(found),
+            _agent_stats(ctx),
+            first_response_s,
+            first_responder,
+            _agent_last_word(ctx),
+            ctx.primary_agent,
+            observations,
         )
 
     def _dedupe(self, found: list[Violation]) -> list[Violation]:
@@ -117,27 +132,31 @@ class Engine:
         pack order, and a rule with ``yield_to`` drops hits inside those rules' hits."""
         if len(found) < 2:
             return found
-        by_place: dict[tuple[str, int, tuple[int, int]], Violation] = {}
+        places: set[tuple[str, int, tuple[int, int]]] = set()
         kept: list[Violation] = []
-        for v in sorted(found, key=lambda v: self._order.get(v.code, 0)):
+        order = self._order.get
+        for v in sorted(found, key=lambda v: order(v.code, 0)):
             if v.span is not None:
                 place = (v.file, v.line, v.span)
-                if place in by_place:
+                if place in places:
                     continue
-                by_place[place] = v
+                places.add(place)
             kept.append(v)
-        if self._yield_to:
+        yield_to = self._yield_to
+        if yield_to and any(v.code in yield_to and v.span is not None for v in kept):
             covers = _Covers(kept)
-            kept = [v for v in kept if not covers.inside(v, self._yield_to.get(v.code))]
+            kept = [v for v in kept if not covers.inside(v, yield_to.get(v.code))]
         return kept
 
     def finish(self, outcomes: Iterable[SessionOutcome]) -> list[Violation]:
         """Run-level violations from the observations of every session, in order."""
-        outcomes = list(outcomes)
+        seen: dict[str, list[Any]] = {}
+        for o in outcomes:
+            for code, observed in o.observations.items():
+                seen.setdefault(code, []).append(observed)
         extra: list[Violation] = []
         for rule in self.rules:
-            seen = [o.observations[rule.code] for o in outcomes if rule.code in o.observations]
-            extra.extend(rule.finish(seen))
+            extra.extend(rule.finish(seen.get(rule.code, [])))
         return extra
 
     def run(
@@ -234,12 +253,16 @@ class _Covers:
 def _agent_stats(ctx: SessionContext) -> tuple[AgentStats, ...]:
     with_emoticon: dict[str, int] = {}
     messages = ctx.messages
+    facts = ctx.facts
     for i in ctx.indexes(Role.AGENT):
-        if ctx.analysis(i).has_emoticon:
+        if facts(i).analysis.has_emoticon:
             sender = messages[i].sender
             with_emoticon[sender] = with_emoticon.get(sender, 0) + 1
     return tuple(
-        AgentStats(agent, n, with_emoticon.get(agent, 0)) for agent, n in ctx.agent_messages.items()
+        [
+            AgentStats(agent, n, with_emoticon.get(agent, 0))
+            for agent, n in ctx.agent_messages.items()
+        ]
     )
 
 
@@ -249,19 +272,16 @@ def _first_response(ctx: SessionContext) -> tuple[float | None, str | None]:
     Read off the session's timeline, as T001 reads it, so the managers' table
     and the rule never disagree about the same session.
     """
-    messages = ctx.messages
-    line = ctx.timeline()
-    if not line or messages[line[0]].role is not Role.BUYER:
+    line = session_timeline(ctx)
+    roles = line.roles
+    if not roles.startswith(BUYER):
         return None, None
-    opened = messages[line[0]].time
-    for i in line:
-        m = messages[i]
-        if m.role is Role.AGENT:
-            return (m.time - opened).total_seconds(), m.sender
-    return None, None
+    reply = roles.find(AGENT)
+    if reply < 0:
+        return None, None
+    return (line.times[reply] - line.times[0]).total_seconds(), ctx.messages[line[reply]].sender
 
 
 def _agent_last_word(ctx: SessionContext) -> bool:
     """Whether the last non-system message of the timeline (as F001 reads it) is an agent's."""
-    line = ctx.timeline()
-    return bool(line) and ctx.messages[line[-1]].role is Role.AGENT
+    return session_timeline(ctx).roles.endswith(AGENT)

@@ -1,4 +1,4 @@
-"""Frozen records that flow between the stages of a run.
+"""Records that flow between the stages of a run, frozen or treated as such.
 
 Readers produce :class:`Message` and :class:`InputError`; sessionize groups
 messages into :class:`Session`; the engine produces :class:`Violation` and
@@ -117,7 +117,11 @@ class Session:
         return self.messages[0].line
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, for speed: a run builds one per violation, and setting the 16
+# fields of a frozen dataclass costs a call each (most of building one).
+# Treat it as immutable all the same: derive changed copies with
+# dataclasses.replace. Hashable, by its fields, as when it was frozen.
+@dataclass(slots=True, unsafe_hash=True)
 class Violation:
     """One occurrence of a broken rule.
 
@@ -157,7 +161,8 @@ class AgentStats:
     emoticon_messages: int
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, for speed, like Violation (one per session, 18 fields).
+@dataclass(slots=True, unsafe_hash=True)
 class SessionResult:
     """A scored session: its violations and the figures reports need."""
 

@@ -233,3 +233,20 @@ def test_engine_with_a_pack_of_session_rules_only() -> None:
     pack: RulePack = load_pack(replace(Config(), select=("T001", "F001")))
     outcome = Engine(pack).check_session(one_session([(BUYER, "在吗")]))
     assert codes(outcome) == ["F001", "T001"]
+
+
+def test_results_keep_their_record_api() -> None:
+    """Violation and SessionResult are plain (not frozen) slotted dataclasses
+    for speed: fields, replace, equality, hashing and pickling work as before."""
+    import pickle
+    from dataclasses import fields
+
+    session = one_session([(BUYER, "在吗"), (AGENT, "不知道")])
+    results, found = Engine(PACK).run([session])
+    v = found[0]
+    assert [f.name for f in fields(v)][-2:] == ["shop", "deducted"]
+    assert replace(v, deducted=False) != v and replace(v, deducted=v.deducted) == v
+    assert hash(replace(v)) == hash(v) and len({v, replace(v)}) == 1
+    assert pickle.loads(pickle.dumps(v)) == v
+    assert pickle.loads(pickle.dumps(results[0])) == results[0]
+    assert hash(results[0]) == hash(replace(results[0]))

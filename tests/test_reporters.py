@@ -715,3 +715,30 @@ def test_a_long_message_is_cut_to_a_window_around_the_span() -> None:
     assert "1381234" not in d["text"] and "5678" not in d["text"]
     short = violation_dict(_replace(base, text="不行", span=(0, 2)), show_pii=False)
     assert "text_start" not in short and short["text"] == "不行"
+
+
+@pytest.mark.parametrize("show_pii", [False, True])
+def test_violation_json_is_json_dumps(show_pii: bool) -> None:
+    """The json and jsonl items are written field by field: byte for byte
+    what json.dumps prints, also for odd values (they go through the encoder)."""
+    from dataclasses import replace as _replace
+
+    from cslint.reporters.common import format_time, violation_json
+
+    encoder = json.JSONEncoder(ensure_ascii=False, default=str)
+    base = make_result().violations[0]
+    odd = [
+        base,
+        _replace(base, suggestion=None, agent=None, time=None, span=None, shop=None),
+        _replace(base, text='引号" 反斜杠\\ 换行\n \x00 \ud800 😀', message="{x}", deducted=False),
+        _replace(base, text="长" * 3000, span=(1500, 1502)),
+        _replace(base, points=True, line=2**70),  # type: ignore[arg-type]
+        _replace(base, span=(1, 2, 3)),  # type: ignore[arg-type]
+        _replace(base, time=datetime(999, 1, 2, 3, 4, 5)),
+        _replace(base, line="12", agent=5),  # type: ignore[arg-type]
+    ]
+    for v in odd:
+        d = violation_dict(v, show_pii)
+        assert violation_json(d, encoder) == json.dumps(d, ensure_ascii=False, default=str)
+    for when in (datetime(2025, 3, 5, 9, 3, 7, 500), datetime(999, 1, 2, 3, 4, 5)):
+        assert format_time(when) == when.strftime("%Y-%m-%d %H:%M:%S")

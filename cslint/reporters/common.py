@@ -9,6 +9,7 @@ spans stay valid in the masked text.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from datetime import datetime
@@ -69,7 +70,13 @@ def masked_str(text: str, show_pii: bool) -> str:
 
 def format_time(value: datetime | None) -> str | None:
     """``YYYY-MM-DD HH:MM:SS`` or ``None``."""
-    return None if value is None else value.strftime(TIME_FORMAT)
+    if value is None:
+        return None
+    if value.year >= 1000 and value.tzinfo is None:
+        # the same text as strftime(TIME_FORMAT), a third of the time (every
+        # violation prints its time); strftime does not pad years below 1000
+        return value.isoformat(" ", "seconds")
+    return value.strftime(TIME_FORMAT)
 
 
 # A message longer than this is not repeated whole in every violation: a
@@ -99,7 +106,8 @@ def violation_dict(v: Violation, show_pii: bool) -> dict[str, Any]:
     then indexes the window, and ``text_start`` / ``text_length`` say where the
     window lies in the message.
     """
-    text = masked_str(v.text, show_pii)
+    mask = _unmasked if show_pii else _mask_cached
+    text = mask(v.text)
     span = v.span
     start, end = text_window(text, span)
     cut = (start, end) != (0, len(text))
@@ -107,17 +115,18 @@ def violation_dict(v: Violation, show_pii: bool) -> dict[str, Any]:
         text = text[start:end]
         if span is not None:
             span = (span[0] - start, span[1] - start)
+    suggestion = v.suggestion
     d = {
         "code": v.code,
         "name": v.name,
         "severity": str(v.severity),
         "points": v.points,
-        "message": masked_str(v.message, show_pii),
-        "suggestion": masked(v.suggestion, show_pii),
+        "message": mask(v.message),
+        "suggestion": None if suggestion is None else mask(suggestion),
         "file": v.file,
         "line": v.line,
-        "session": masked_str(v.session, show_pii),
-        "buyer": masked_str(v.buyer, show_pii),
+        "session": mask(v.session),
+        "buyer": mask(v.buyer),
         "agent": v.agent,
         "time": format_time(v.time),
         "text": text,
@@ -129,6 +138,49 @@ def violation_dict(v: Violation, show_pii: bool) -> dict[str, Any]:
         d["text_start"] = start
         d["text_length"] = len(v.text)
     return d
+
+
+def _unmasked(text: str) -> str:
+    return text
+
+
+_encode_str = json.encoder.encode_basestring  # a str as json.dumps(ensure_ascii=False) writes it
+
+
+def _str_or_null(value: Any) -> str:
+    return "null" if value is None else _encode_str(value)  # TypeError if not a str
+
+
+def _int(value: Any) -> str:
+    if type(value) is not int:
+        raise TypeError(value)
+    return int.__repr__(value)
+
+
+def violation_json(d: dict[str, Any], encoder: json.JSONEncoder) -> str:
+    """``encoder.encode(d)`` for a :func:`violation_dict` ``d`` (``ensure_ascii=False``,
+    default separators), written out field by field: three times faster than the
+    encoder, and json and jsonl output print every violation. A value of
+    another type than a violation's fields have (a raised ``TypeError``) and
+    a cut text go through ``encoder`` itself."""
+    span = d["span"]
+    deducted = d["deducted"]
+    if "text_start" in d or type(deducted) is not bool or (span is not None and len(span) != 2):
+        return encoder.encode(d)
+    s = _encode_str
+    try:
+        return (
+            f'{{"code": {s(d["code"])}, "name": {s(d["name"])}, "severity": {s(d["severity"])}, '
+            f'"points": {_int(d["points"])}, "message": {s(d["message"])}, '
+            f'"suggestion": {_str_or_null(d["suggestion"])}, "file": {s(d["file"])}, '
+            f'"line": {_int(d["line"])}, "session": {s(d["session"])}, "buyer": {s(d["buyer"])}, '
+            f'"agent": {_str_or_null(d["agent"])}, "time": {_str_or_null(d["time"])}, '
+            f'"text": {s(d["text"])}, '
+            f'"span": {"null" if span is None else f"[{_int(span[0])}, {_int(span[1])}]"}, '
+            f'"deducted": {"true" if deducted else "false"}, "shop": {_str_or_null(d["shop"])}}}'
+        )
+    except (TypeError, IndexError):
+        return encoder.encode(d)
 
 
 def input_error_dict(e: InputError, show_pii: bool) -> dict[str, Any]:

@@ -13,11 +13,12 @@ from typing import Any, ClassVar, TextIO
 
 from cslint.model import InputError, RunResult, Violation
 from cslint.reporters.base import ReportOptions, StreamingReporter
-from cslint.reporters.common import input_error_dict, violation_dict
+from cslint.reporters.common import input_error_dict, violation_dict, violation_json
 
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+# json.dumps(value, ensure_ascii=False, default=str), built once (dumps builds
+# an encoder on every call when given options)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+_dumps = _ENCODER.encode
 
 
 def _write_array(out: TextIO, items: Iterable[str]) -> None:
@@ -42,7 +43,7 @@ class JsonReporter(StreamingReporter):
     extension: ClassVar[str] = ".json"
 
     def violation_item(self, v: Violation, options: ReportOptions) -> str:
-        return _dumps(violation_dict(v, options.show_pii))
+        return violation_json(violation_dict(v, options.show_pii), _ENCODER)
 
     def error_item(self, e: InputError, options: ReportOptions) -> str:
         return _dumps(input_error_dict(e, options.show_pii))

@@ -8,7 +8,9 @@ from typing import ClassVar, TextIO
 
 from cslint.model import RunResult, Violation
 from cslint.reporters.base import ReportOptions, StreamingReporter
-from cslint.reporters.common import violation_dict
+from cslint.reporters.common import violation_dict, violation_json
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(value, ensure_ascii=False)
 
 
 class JsonlReporter(StreamingReporter):
@@ -18,7 +20,7 @@ class JsonlReporter(StreamingReporter):
     extension: ClassVar[str] = ".jsonl"
 
     def violation_item(self, v: Violation, options: ReportOptions) -> str:
-        return json.dumps(violation_dict(v, options.show_pii), ensure_ascii=False)
+        return violation_json(violation_dict(v, options.show_pii), _ENCODER)
 
     def write_document(
         self,

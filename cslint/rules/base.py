@@ -209,10 +209,119 @@ class TextCache:
         return TextFacts(text, self)
 
 
+_RANK = {Role.BUYER: 0, Role.AGENT: 1, Role.SYSTEM: 2}
+#: the letters of :attr:`Timeline.roles`
+BUYER, AGENT = "b", "a"
+
+
+class Timeline(list[int]):
+    """The indexes :func:`timeline` returns, plus what the session rules read
+    of each entry, taken in the same pass.
+
+    ``roles`` has one letter per entry (:data:`BUYER` or :data:`AGENT`), so a
+    rule finds "the first agent message" or "an agent message followed by the
+    buyer's" with ``str.find`` instead of a Python loop over the messages;
+    ``times`` are the entries' times and ``agents`` the agent entries'
+    message indexes, in timeline order.
+    """
+
+    __slots__ = ("agents", "roles", "times")
+
+    def __init__(
+        self, indexes: list[int], times: list[datetime], roles: str, agents: list[int]
+    ) -> None:
+        super().__init__(indexes)
+        self.times = times
+        self.roles = roles
+        self.agents = agents
+
+    @classmethod
+    def of(cls, messages: Sequence[Message], indexes: list[int]) -> Timeline:
+        """The non-system messages ``indexes`` of ``messages``, in that order."""
+        return cls(
+            indexes,
+            [messages[i].time for i in indexes],
+            "".join([AGENT if messages[i].role is Role.AGENT else BUYER for i in indexes]),
+            [i for i in indexes if messages[i].role is Role.AGENT],
+        )
+
+
+def timeline(messages: Sequence[Message]) -> Timeline:
+    """Indexes of the non-system messages of a session, in canonical order.
+
+    Canonical order is ``(time, buyer before agent, sender, text)``, so rows
+    with the same timestamp give the same result whatever their order in the
+    file. An exact duplicate row (same time, role, sender and text: an export
+    copied twice, a row repeated) counts once; the first copy is kept.
+    """
+    return _scan(messages)[0]
+
+
+def _scan(messages: Sequence[Message]) -> tuple[Timeline, list[int], dict[str, int], int]:
+    """:func:`timeline`, and from the same pass the agent messages (in session
+    order, duplicate rows included), each agent's number of messages (in
+    order of their first) and the buyer's."""
+    # One pass for the usual session, whose times strictly increase (sessionize
+    # sorts by time): nothing to order, and no duplicates, which share a time.
+    kept: list[int] = []
+    times: list[datetime] = []
+    roles: list[str] = []
+    agents: list[int] = []
+    per_agent: dict[str, int] = {}
+    buyer_messages = 0
+    ordered = True
+    last: datetime | None = None
+    for i, m in enumerate(messages):
+        role = m.role
+        if role is Role.AGENT:
+            agents.append(i)
+            per_agent[m.sender] = per_agent.get(m.sender, 0) + 1
+            roles.append(AGENT)
+        elif role is Role.BUYER:
+            buyer_messages += 1
+            roles.append(BUYER)
+        else:
+            continue
+        time = m.time
+        if last is not None and time <= last:
+            ordered = False  # a tie, or out of order
+        last = time
+        kept.append(i)
+        times.append(time)
+    if ordered:
+        line = Timeline(kept, times, "".join(roles), agents)
+    else:
+        line = Timeline.of(messages, _canonical(messages))
+    return line, agents, per_agent, buyer_messages
+
+
+def _canonical(messages: Sequence[Message]) -> list[int]:
+    """:func:`timeline` for sessions with ties or out-of-order times."""
+    seen: set[tuple[datetime, Role, str, str]] = set()
+    kept: list[int] = []
+    for i, m in enumerate(messages):
+        if m.role is Role.SYSTEM:
+            continue
+        key = (m.time, m.role, m.sender, m.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(i)
+    kept.sort(
+        key=lambda i: (
+            messages[i].time,
+            _RANK[messages[i].role],
+            messages[i].sender,
+            messages[i].text,
+        )
+    )
+    return kept
+
+
 class SessionContext:
     """What a rule sees of one session: messages, lazy text analyses, phrase hits.
 
-    The agent messages and the primary agent come from one pass over the messages;
+    The agent messages, the primary agent and the timeline come from one pass over the messages;
     a message's :class:`TextFacts` are looked up once, on first use. The
     engine passes its run-wide ``texts`` cache; without one, the context
     keeps its own over ``analyze`` and ``find_hits``.
@@ -236,31 +345,24 @@ class SessionContext:
         # by rule code, the agent messages with findings; built for _found_by finders
         self._found: dict[str, list[tuple[int, tuple[Finding, ...]]]] | None = None
         self._found_by = 0
-        self._timeline: list[int] | None = None
-        agents: list[int] = []
-        per_agent: dict[str, int] = {}
-        for i, m in enumerate(self.messages):
-            if m.role is Role.AGENT:
-                agents.append(i)
-                per_agent[m.sender] = per_agent.get(m.sender, 0) + 1
+        # One pass over the messages for what every session needs: the agent
+        # messages and their senders, the buyer's count and the timeline.
+        line, agents, per_agent, buyer_messages = _scan(self.messages)
+        self._timeline: list[int] = line
         self._by_role: dict[Role, list[int]] = {Role.AGENT: agents}
         #: the number of messages of each agent, in order of their first message
         self.agent_messages: Mapping[str, int] = per_agent
+        #: the number of the buyer's messages (duplicate rows counted)
+        self.buyer_messages = buyer_messages
         #: the agent with most messages in the session; the first one on a tie
         self.primary_agent: str | None = (
             max(per_agent, key=per_agent.__getitem__) if per_agent else None
         )
 
     def timeline(self) -> list[int]:
-        """The non-system messages in canonical order (see :func:`cslint.rules.timing.timeline`).
-
-        Computed once per session: the timing, flow, ratio and leak rules all
-        walk it.
-        """
-        if self._timeline is None:
-            from cslint.rules.timing import timeline
-
-            self._timeline = timeline(self.messages)
+        """The non-system messages in canonical order: a :class:`Timeline`
+        (see :func:`timeline`), built with the context. The timing, flow,
+        ratio and leak rules all walk it."""
         return self._timeline
 
     # -- text -------------------------------------------------------------
@@ -345,7 +447,7 @@ class SessionContext:
     def report(self, spec: RuleSpec, index: int, finding: Finding) -> Violation:
         """The violation of ``spec`` that ``finding`` makes at message ``index``
         (the same as :meth:`violation` with the finding's span and fields)."""
-        return self.anchor(index).build(spec, finding.span, finding.message, finding.suggestion)
+        return self._build(spec, index, finding.span, finding.message, finding.suggestion)
 
     def violation(
         self,
@@ -362,12 +464,53 @@ class SessionContext:
         (``{match}``, ``{seconds}``…); a missing placeholder is left as is.
         Attribution: :meth:`anchor`.
         """
-        return self.anchor(index).violation(
-            spec, span if index is not None else None, suggestion, **fields
+        chosen = suggestion if suggestion is not None else spec.suggestion
+        return self._build(
+            spec,
+            index,
+            span if index is not None else None,
+            format_message(spec.message, fields),
+            format_message(chosen, fields) if chosen else None,
+        )
+
+    def _build(
+        self,
+        spec: RuleSpec,
+        index: int | None,
+        span: tuple[int, int] | None,
+        message: str,
+        suggestion: str | None,
+    ) -> Violation:
+        """``self.anchor(index).build(...)`` without the anchor: a session's
+        violations are built here, and each object less counts."""
+        s = self.session
+        if index is None:
+            m = self.messages[0]
+            agent, text = self.primary_agent, ""
+        else:
+            m = self.messages[index]
+            agent = m.sender if m.role is Role.AGENT else self.primary_agent
+            text = m.text
+        return Violation(
+            spec.code,
+            spec.name,
+            spec.severity,
+            spec.points,
+            message,
+            suggestion,
+            m.file,
+            m.line,
+            s.id,
+            s.buyer,
+            agent,
+            m.time,
+            text,
+            span,
+            s.shop,
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen, for speed, like Violation
 class Anchor:
     """The message a violation is reported on, attributed (:meth:`SessionContext.anchor`).
 
@@ -406,22 +549,22 @@ class Anchor:
         self, spec: RuleSpec, span: tuple[int, int] | None, message: str, suggestion: str | None
     ) -> Violation:
         """The violation of ``spec`` here with ``message`` and ``suggestion`` as given."""
-        return Violation(
-            code=spec.code,
-            name=spec.name,
-            severity=spec.severity,
-            points=spec.points,
-            message=message,
-            suggestion=suggestion,
-            file=self.file,
-            line=self.line,
-            session=self.session,
-            buyer=self.buyer,
-            agent=self.agent,
-            time=self.time,
-            text=self.text,
-            span=span,
-            shop=self.shop,
+        return Violation(  # positional: a third cheaper than by keyword
+            spec.code,
+            spec.name,
+            spec.severity,
+            spec.points,
+            message,
+            suggestion,
+            self.file,
+            self.line,
+            self.session,
+            self.buyer,
+            self.agent,
+            self.time,
+            self.text,
+            span,
+            self.shop,
         )
 
 
@@ -432,6 +575,8 @@ class _KeepMissing(dict[str, Any]):
 
 def format_message(template: str, fields: Mapping[str, Any]) -> str:
     """``str.format_map`` that leaves unknown placeholders untouched."""
+    if "{" not in template and "}" not in template:
+        return template  # most messages have no placeholder ("}}" would format to "}")
     try:
         return template.format_map(_KeepMissing(fields))
     except (ValueError, IndexError):  # a stray brace in a shop's message

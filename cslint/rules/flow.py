@@ -96,7 +96,7 @@ class Closing(Rule):
         return [ctx.violation(self.spec, last)]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # one per session: not frozen, like Violation
 class ReturnObservation:
     """What F003 keeps of one session: who, when, and where to report if the
     session turns out to be a return (None when the agent recognised the buyer)."""

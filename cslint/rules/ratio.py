@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from cslint.model import Violation
-from cslint.rules.base import ParamSpec, Rule, RuleSpec, SessionContext, register
+from cslint.rules.base import ParamSpec, Rule, RuleSpec, SessionContext, TextFacts, register
 from cslint.rules.timing import session_timeline
 
 __all__ = ["EmoticonRatio", "ParticleRatio"]
@@ -38,7 +38,8 @@ class _RatioRule(Rule):
         self.min_messages = int(self.param("min_messages"))
         self.min_ratio = float(self.param("min_ratio"))
 
-    def carries(self, ctx: SessionContext, index: int) -> bool:
+    def carries(self, text: TextFacts) -> bool:
+        """Whether an agent message with this text carries the marker."""
         raise NotImplementedError
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
@@ -48,8 +49,9 @@ class _RatioRule(Rule):
             return []
         min_ratio = self.min_ratio
         count = 0
+        facts, carries = ctx.facts, self.carries
         for i in agents:
-            if self.carries(ctx, i):
+            if carries(facts(i)):
                 count += 1
                 if count / total >= min_ratio:
                     return []  # enough already: the messages left cannot lower the ratio
@@ -89,8 +91,8 @@ class EmoticonRatio(_RatioRule):
         "them carry an emoticon."
     )
 
-    def carries(self, ctx: SessionContext, index: int) -> bool:
-        return bool(ctx.analysis(index).has_emoticon)
+    def carries(self, text: TextFacts) -> bool:
+        return bool(text.analysis.has_emoticon)
 
 
 @register
@@ -121,11 +123,11 @@ class ParticleRatio(_RatioRule):
         super().__init__(spec)
         self.markers = tuple(m for m in self.param("raw_markers") if isinstance(m, str) and m)
 
-    def carries(self, ctx: SessionContext, index: int) -> bool:
-        text = ctx.messages[index].text
+    def carries(self, text: TextFacts) -> bool:
+        raw = text.text
         for marker in self.markers:
-            if marker in text:
+            if marker in raw:
                 return True
-        if ctx.hits(index, self.code):  # the kind's one list: any hit is a particle
+        if text.hits.get(self.code):  # the kind's one list: any hit is a particle
             return True
-        return bool(ctx.analysis(index).has_emoticon)
+        return bool(text.analysis.has_emoticon)

@@ -11,12 +11,22 @@ are written down in ``docs/conversation-rules.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import ClassVar
 
-from cslint.model import Message, Role, Violation
-from cslint.rules.base import ParamSpec, Rule, RuleSpec, SessionContext, register
+from cslint.model import Violation
+from cslint.rules.base import (
+    AGENT,
+    BUYER,
+    ParamSpec,
+    Rule,
+    RuleSpec,
+    SessionContext,
+    Timeline,
+    register,
+    timeline,
+)
 
 __all__ = [
     "AGENT",
@@ -33,96 +43,6 @@ __all__ = [
 ]
 
 _NUMBER = (int, float)
-_RANK = {Role.BUYER: 0, Role.AGENT: 1, Role.SYSTEM: 2}
-#: the letters of :attr:`Timeline.roles`
-BUYER, AGENT = "b", "a"
-
-
-class Timeline(list[int]):
-    """The indexes :func:`timeline` returns, plus what the session rules read
-    of each entry, taken in the same pass.
-
-    ``roles`` has one letter per entry (:data:`BUYER` or :data:`AGENT`), so a
-    rule finds "the first agent message" or "an agent message followed by the
-    buyer's" with ``str.find`` instead of a Python loop over the messages;
-    ``times`` are the entries' times and ``agents`` the agent entries'
-    message indexes, in timeline order.
-    """
-
-    __slots__ = ("agents", "roles", "times")
-
-    def __init__(
-        self, indexes: list[int], times: list[datetime], roles: str, agents: list[int]
-    ) -> None:
-        super().__init__(indexes)
-        self.times = times
-        self.roles = roles
-        self.agents = agents
-
-    @classmethod
-    def of(cls, messages: Sequence[Message], indexes: list[int]) -> Timeline:
-        """The non-system messages ``indexes`` of ``messages``, in that order."""
-        return cls(
-            indexes,
-            [messages[i].time for i in indexes],
-            "".join([AGENT if messages[i].role is Role.AGENT else BUYER for i in indexes]),
-            [i for i in indexes if messages[i].role is Role.AGENT],
-        )
-
-
-def timeline(messages: Sequence[Message]) -> Timeline:
-    """Indexes of the non-system messages of a session, in canonical order.
-
-    Canonical order is ``(time, buyer before agent, sender, text)``, so rows
-    with the same timestamp give the same result whatever their order in the
-    file. An exact duplicate row (same time, role, sender and text: an export
-    copied twice, a row repeated) counts once; the first copy is kept.
-    """
-    # One pass for the usual session, whose times strictly increase (sessionize
-    # sorts by time): nothing to order, and no duplicates, which share a time.
-    kept: list[int] = []
-    times: list[datetime] = []
-    roles: list[str] = []
-    agents: list[int] = []
-    last: datetime | None = None
-    for i, m in enumerate(messages):
-        role = m.role
-        if role is Role.SYSTEM:
-            continue
-        if last is not None and m.time <= last:
-            return Timeline.of(messages, _canonical(messages))  # a tie, or out of order
-        last = m.time
-        kept.append(i)
-        times.append(last)
-        if role is Role.AGENT:
-            roles.append(AGENT)
-            agents.append(i)
-        else:
-            roles.append(BUYER)
-    return Timeline(kept, times, "".join(roles), agents)
-
-
-def _canonical(messages: Sequence[Message]) -> list[int]:
-    """:func:`timeline` for sessions with ties or out-of-order times."""
-    seen: set[tuple[datetime, Role, str, str]] = set()
-    kept: list[int] = []
-    for i, m in enumerate(messages):
-        if m.role is Role.SYSTEM:
-            continue
-        key = (m.time, m.role, m.sender, m.text)
-        if key in seen:
-            continue
-        seen.add(key)
-        kept.append(i)
-    kept.sort(
-        key=lambda i: (
-            messages[i].time,
-            _RANK[messages[i].role],
-            messages[i].sender,
-            messages[i].text,
-        )
-    )
-    return kept
 
 
 def session_timeline(ctx: SessionContext) -> Timeline:
