@@ -99,6 +99,23 @@ class Engine:
         self._text_checkers = {r.code: r for r in self._checkers if r.code in self._text_rules}
 
     def check_session(self, session: Session) -> SessionOutcome:
+        ctx, violations, observations = self.judge(session)
+        first_response_s, first_responder = _first_response(ctx)
+        return SessionOutcome(
+            SessionHead.of(session, ctx.buyer_messages),
+            violations,
+            _agent_stats(ctx),
+            first_response_s,
+            first_responder,
+            _agent_last_word(ctx),
+            ctx.primary_agent,
+            observations,
+        )
+
+    def judge(self, session: Session) -> tuple[SessionContext, list[Violation], dict[str, Any]]:
+        """The session's violations (de-duplicated) and its run-level rules'
+        observations, with the context they were read from. A streaming run
+        needs only these; :meth:`check_session` adds what the managers' tables read."""
         ctx = SessionContext(
             session, self.pack.shop, self.texts.analyze, self.texts.find_hits, texts=self.texts
         )
@@ -115,17 +132,7 @@ class Engine:
             seen = rule.observe(ctx)
             if seen is not None:
                 observations[rule.code] = seen
-        first_response_s, first_responder = _first_response(ctx)
-        return SessionOutcome(
-            SessionHead.of(session, ctx.buyer_messages),
-            self._dedupe(found),
-            _agent_stats(ctx),
-            first_response_s,
-            first_responder,
-            _agent_last_word(ctx),
-            ctx.primary_agent,
-            observations,
-        )
+        return ctx, self._dedupe(found), observations
 
     def _dedupe(self, found: list[Violation]) -> list[Violation]:
         """One report per span: the same span is reported by the first rule in

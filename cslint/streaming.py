@@ -67,7 +67,7 @@ class _Checked:
     key: _SessionKey
     deductions: int
     reported: int  # violations already scored and spooled
-    held: list[Violation]  # violations of run-level rules, scored at the end
+    held: list[Violation] | None  # violations of run-level rules, scored at the end
 
 
 @dataclass
@@ -152,7 +152,13 @@ class RunInProgress:
         self.checked: Spool[_Checked] = Spool(folder=folder)
         self.observed: dict[str, Spool[Any]] = {}
         self.max_deductions = {r.code: r.spec.max_deductions for r in self.engine.rules}
-        self.run_level = {r.code for r in self.engine.rules if type(r).finish is not Rule.finish}
+        # violations of rules that also judge the whole run are scored at the end
+        # (the bundled run-level rules only observe: then nothing is held)
+        self.run_level_checks = {
+            r.code
+            for r in self.engine.rules
+            if type(r).finish is not Rule.finish and type(r).check is not Rule.check
+        }
 
     def error(self, e: InputError, place: tuple[int, int]) -> None:
         self.totals.input_errors += 1
@@ -178,12 +184,13 @@ class RunInProgress:
         return stats
 
     def check(self, session: Session) -> None:
-        outcome = self.engine.check_session(session)
+        _, found, observations = self.engine.judge(session)
         key: _SessionKey = (session.start, session.shop or "", session.buyer, session.id)
-        found = outcome.violations
-        held = [v for v in found if v.code in self.run_level]
-        if held:
-            found = [v for v in found if v.code not in self.run_level]
+        held: list[Violation] | None = None
+        if self.run_level_checks:
+            held = [v for v in found if v.code in self.run_level_checks] or None
+            if held:
+                found = [v for v in found if v.code not in self.run_level_checks]
         scored, deductions = score_session(found, self.max_deductions)
         for n, v in enumerate(scored):
             self.report(v, key, n)
@@ -194,7 +201,7 @@ class RunInProgress:
         totals.score_sum += max(0, 100 - deductions)
         if scored:
             totals.flagged_sessions += 1
-        for code, seen in outcome.observations.items():
+        for code, seen in observations.items():
             self._observations(code).append(seen)
 
     def _observations(self, code: str) -> Spool[Any]:
