@@ -37,14 +37,23 @@ T = TypeVar("T")
 # Lines kept in memory before a run goes to disk; at one to two kilobytes per
 # report line (Chinese text in a Python str) this is under 10 MB.
 MEMORY_LINES = 5_000
+# Records of a run (a few hundred bytes each: a session's deductions, a rule's
+# observation) kept in memory before a run goes to disk: about 10 MB.
+MEMORY_RECORDS = 40_000
+# Items per pickle in a run on disk: one pickle per item costs a pickler each.
+CHUNK = 256
 
 
 class SortedSpool(Generic[T]):
     """Lines (or other items) handed back in key order (ties: the order added)."""
 
-    def __init__(self, memory_lines: int | None = None, folder: str | None = None) -> None:
-        # read at call time, so that tests can lower MEMORY_LINES
-        self._limit = MEMORY_LINES if memory_lines is None else memory_lines
+    def __init__(
+        self, memory_lines: int | None = None, folder: str | None = None, *, records: bool = False
+    ) -> None:
+        # the defaults are read at call time, so that tests can lower them
+        if memory_lines is None:
+            memory_lines = MEMORY_RECORDS if records else MEMORY_LINES
+        self._limit = memory_lines
         self._folder = folder
         self._items: list[tuple[Any, int, T]] = []
         self._runs: list[IO[bytes]] = []
@@ -64,12 +73,14 @@ class SortedSpool(Generic[T]):
     def _spill(self) -> None:
         self._items.sort()
         run = self._new_run()
-        # One pickle per item. (One Pickler with clear_memo() between items is
-        # wrong: the reading Unpickler keeps its memo, and from protocol 4 on a
-        # memo slot is numbered by the unpickler's memo size, so an object that
-        # occurs twice in an item was read back as an object of an earlier item.)
-        for item in self._items:
-            pickle.dump(item, run, protocol=pickle.HIGHEST_PROTOCOL)
+        # Self-contained pickles of CHUNK items, each read with a fresh
+        # unpickler. (One Pickler with clear_memo() between pickles is wrong:
+        # the reading Unpickler keeps its memo, and from protocol 4 on a memo
+        # slot is numbered by the unpickler's memo size, so an object occurring
+        # twice in one pickle was read back as an object of an earlier one.)
+        items = self._items
+        for start in range(0, len(items), CHUNK):
+            pickle.dump(items[start : start + CHUNK], run, protocol=pickle.HIGHEST_PROTOCOL)
         run.seek(0)
         self._runs.append(run)
         self._sources.append(0)
@@ -131,10 +142,11 @@ _RUN_NUMBERS = itertools.count()
 def _read_run(run: IO[bytes], source: int) -> Iterator[tuple[Any, int, int, Any]]:
     while True:
         try:
-            key, n, line = pickle.load(run)
+            chunk = pickle.load(run)
         except EOFError:
             return
-        yield key, source, n, line
+        for key, n, line in chunk:
+            yield key, source, n, line
 
 
 class Spool(SortedSpool[T]):

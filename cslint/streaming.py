@@ -149,7 +149,7 @@ class RunInProgress:
         self.totals = Totals()
         self.folder = folder
         self.violations: SortedSpool[str] = SortedSpool(folder=folder)
-        self.checked: Spool[_Checked] = Spool(folder=folder)
+        self.checked: Spool[_Checked] = Spool(folder=folder, records=True)
         self.observed: dict[str, Spool[Any]] = {}
         self.max_deductions = {r.code: r.spec.max_deductions for r in self.engine.rules}
         # violations of rules that also judge the whole run are scored at the end
@@ -207,7 +207,7 @@ class RunInProgress:
     def _observations(self, code: str) -> Spool[Any]:
         spool = self.observed.get(code)
         if spool is None:
-            spool = self.observed[code] = Spool(folder=self.folder)
+            spool = self.observed[code] = Spool(folder=self.folder, records=True)
         return spool
 
     def report(self, v: Violation, session: _SessionKey, n: int) -> None:

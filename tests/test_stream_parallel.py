@@ -62,6 +62,7 @@ def test_workers_write_the_one_process_report(
 ) -> None:
     expected = _in_memory([generated], fmt, ReportOptions())
     monkeypatch.setattr(spool, "MEMORY_LINES", 53)  # every worker spills many runs
+    monkeypatch.setattr(spool, "MEMORY_RECORDS", 41)
     report, folder = _streamed([generated], fmt, jobs)
     assert report == expected
     assert folder is not None and not os.path.exists(folder)

@@ -74,6 +74,7 @@ def test_generated_log_streams_to_the_in_memory_report_even_spilled(
     options = ReportOptions(statistics=False)
     expected = _in_memory([generated], fmt, options)
     monkeypatch.setattr(spool, "MEMORY_LINES", 97)  # many sorted runs on disk
+    monkeypatch.setattr(spool, "MEMORY_RECORDS", 89)  # sessions' records and observations too
     assert _streamed([generated], fmt, options) == expected
     if fmt == "json":
         summary = json.loads(expected)["summary"]
