@@ -1,6 +1,6 @@
 """``python -m cslint``."""
 
-from cslint.cli import main
+from cslint.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -176,3 +176,41 @@ def test_real_cli_on_the_real_examples() -> None:
     # the examples are written to show every family of rules
     assert {"W001", "W002", "P001", "P002", "P006", "T001", "F001", "S001", "C001"} <= found
     assert "13812345678" not in proc.stdout  # masked
+
+
+def _real(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from cslint.cli import entry; sys.argv[0] = 'cslint'; entry()",
+            *args,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_installed_entry_point_keeps_exit_codes_and_flushes_its_output() -> None:
+    # entry() leaves with os._exit: nothing may be lost on the way out
+    version = _real("--version")
+    assert version.returncode == 0 and __version__ in version.stdout
+    missing = _real("check", "no/such/path", "-f", "json")
+    assert missing.returncode == 2 and json.loads(missing.stdout)["summary"]["input_errors"] == 1
+    assert "no such file" in missing.stderr
+    usage = _real("check", "--format", "nope", str(EXAMPLES))
+    assert usage.returncode == 2 and "Invalid value" in usage.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    shell = f"'{sys.executable}' -m cslint check '{EXAMPLES}' | head -c 10"
+    proc = subprocess.run(
+        ["sh", "-c", shell], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert len(proc.stdout) == 10 and "Traceback" not in proc.stderr
