@@ -12,9 +12,10 @@ of which must cost exactly its own row:
 - undecodable bytes (invalid UTF-8 inside the text: ``undecodable bytes``).
 
 Then it runs ``python -m cslint check FILE --isolated -f json -o OUT`` in a
-subprocess and prints the wall time, the child's peak RSS
-(``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``; the generator streams, so
-this process stays small and does not inflate the figure) and the counts,
+subprocess (through ``_launch.py``) and prints the wall time, the peak
+memory (the PSS of all cslint's processes, and the RSS of the largest:
+``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``; the generator streams, so
+this process stays small and does not inflate the figures) and the counts,
 checked against what the generator wrote: ``rows_read`` = rows,
 ``rejected`` = malformed rows, ``messages`` = the rest, one row input error
 per rejected row, no file-level error, exit code 2.
@@ -136,8 +137,16 @@ def generate(path: Path, rows: int, bad_share: float, seed: int) -> Counter[str]
 
 def run_cslint(
     path: Path, output: Path, extra: list[str], timeout: float
-) -> tuple[int, float, str]:
+) -> tuple[int, float, str, float]:
+    """Exit code, wall seconds, stderr, and the peak PSS of all cslint's processes
+    (MB; measured by ``_launch.py``, since ``--jobs`` forks workers)."""
+    measured = output.with_suffix(".launch.json")
     cmd = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "_launch.py"),
+        str(measured),
+        str(timeout),
+        "--",
         sys.executable,
         "-m",
         "cslint",
@@ -152,10 +161,12 @@ def run_cslint(
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
     started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout)
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout + 60)
     seconds = time.perf_counter() - started
     stderr = proc.stderr.decode("utf-8", "replace")
-    return proc.returncode, seconds, stderr
+    launch = json.loads(measured.read_text(encoding="utf-8"))
+    measured.unlink()
+    return launch["exit"], seconds, stderr, launch["tree_pss_peak_kb"] / 1024
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,11 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     own_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     extra = ["--jobs", str(args.jobs)] if args.jobs is not None else []
-    code, seconds, stderr = run_cslint(args.file, args.output, extra, args.timeout)
+    code, seconds, stderr, tree_mb = run_cslint(args.file, args.output, extra, args.timeout)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"cslint check: exit {code}, wall {seconds:.1f} s, {args.rows / seconds:,.0f} rows/s")
     print(
-        f"peak RSS of the cslint process: {peak_mb:,.0f} MB (this generator: {own_rss_mb:.0f} MB)"
+        f"peak memory of cslint: {tree_mb:,.0f} MB PSS of all its processes, {peak_mb:,.0f} MB "
+        f"RSS of the largest (this generator: {own_rss_mb:.0f} MB)"
     )
 
     failures: list[str] = []
