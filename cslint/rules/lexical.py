@@ -37,6 +37,7 @@ from cslint.rules.base import (
     TextRule,
     register,
 )
+from cslint.text import segment
 from cslint.text.analysis import TextAnalysis
 from cslint.text.normalize import normalize_phrase
 
@@ -347,13 +348,9 @@ class NegationRule(_WordRule):
             norm = sentence.norm.text
             if marker not in norm:
                 continue
-            tokens = sentence.tokens()
-            for t, (start, end) in enumerate(tokens):
-                token = norm[start:end]
-                if marker not in token:
-                    continue
-                if token == marker and t + 1 < len(tokens):
-                    end = tokens[t + 1][1]  # 不 + the word it negates
+            for start, token_end, next_end in segment.tokens_with(norm, marker):
+                # 不 alone: 不 + the word it negates
+                end = next_end if norm[start:token_end] == marker else token_end
                 hit = PhraseHit(number, start, end, "phrases", norm[start:end])
                 if any(contained(hit, w) for w in whitelist):
                     continue

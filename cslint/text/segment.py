@@ -60,7 +60,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["USERDICT", "token_boundaries", "token_spans", "tokenizer"]
+__all__ = ["USERDICT", "token_boundaries", "token_spans", "tokenizer", "tokens_with"]
 
 #: The shop-vocabulary user dictionary (``word [freq] [tag]`` per line, ``#`` comments).
 USERDICT: Final = Path(__file__).with_name("userdict.txt")
@@ -69,6 +69,9 @@ _CACHE_FORMAT: Final = 1
 
 _lock = threading.Lock()
 _tokenizer: Any = None
+# jieba's re_han_default (a test checks that they are the same), which splits
+# a text into the pieces that it cuts each apart (_pieces)
+_RUNS: Final = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)")
 # Marshalled dictionary entries not loaded into the tokenizer yet, by first character.
 _unloaded: dict[str, bytes] = {}
 _ASCII_ALNUM: Final = re.compile(r"[a-zA-Z]+|[0-9]+")
@@ -212,16 +215,48 @@ def _load_words(tk: Any, unloaded: dict[str, bytes], text: str) -> None:
                     del unloaded[char]
 
 
+def _pieces(text: str) -> list[tuple[int, int]]:
+    """The spans of the pieces of ``text`` that jieba cuts each on its own.
+
+    ``Tokenizer.cut`` splits a text with its ``re_han_default`` into runs of
+    CJK, ASCII letters, digits and ``+#&._%-`` and the stretches between
+    them, and cuts each apart (a run by its dictionary DAG, a stretch
+    character by character): the tokens of a piece are those of the piece
+    alone, wherever it stands.
+    """
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for piece in _RUNS.split(text):
+        if piece:
+            pieces.append((pos, pos + len(piece)))
+            pos += len(piece)
+    return pieces
+
+
+# Keyed by piece: canned phrases recur between different prefixes and suffixes.
 @lru_cache(maxsize=65536)
-def _spans(text: str) -> tuple[tuple[int, int], ...]:
+def _piece_spans(piece: str) -> tuple[tuple[int, int], ...]:
     tk = tokenizer()
-    _load_words(tk, _unloaded, text)
+    _load_words(tk, _unloaded, piece)
     spans: list[tuple[int, int]] = []
-    for word, start, end in tk.tokenize(text, HMM=False):
+    for word, start, end in tk.tokenize(piece, HMM=False):
         if len(word) > 1 and word.isascii() and word.isalnum() and not word.isalpha():
             spans.extend((start + m.start(), start + m.end()) for m in _ASCII_ALNUM.finditer(word))
         else:
             spans.append((start, end))
+    return tuple(spans)
+
+
+def _spans_at(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The token spans of the piece ``text[start:end]``, indexing ``text``."""
+    return [(start + a, start + b) for a, b in _piece_spans(text[start:end])]
+
+
+@lru_cache(maxsize=65536)
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    spans: list[tuple[int, int]] = []
+    for start, end in _pieces(text):
+        spans += _spans_at(text, start, end)
     return tuple(spans)
 
 
@@ -230,6 +265,32 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     if not text:
         return []
     return list(_spans(text))
+
+
+def tokens_with(text: str, part: str) -> list[tuple[int, int, int]]:
+    """``(start, end, next_end)`` of every jieba token of ``text`` that contains
+    ``part``: its span and the end of the token after it (``end`` for the last).
+
+    The same as reading :func:`token_spans`, but only the pieces that hold
+    ``part`` are cut (:func:`_pieces`), and the next piece's first token: W002
+    asks for the tokens with 不, and a chat sentence's other pieces are most
+    of its length.
+    """
+    if part not in text:
+        return []
+    found: list[tuple[int, int, int]] = []
+    pieces = _pieces(text)
+    for n, (start, end) in enumerate(pieces):
+        if part not in text[start:end]:
+            continue
+        spans = _spans_at(text, start, end)
+        # the token after the piece's last one: the next piece's first
+        after = _spans_at(text, *pieces[n + 1])[0][1] if n + 1 < len(pieces) else end
+        next_ends = [b for _, b in spans[1:]] + [after]
+        for (a, b), next_end in zip(spans, next_ends, strict=True):
+            if part in text[a:b]:
+                found.append((a, b, next_end))
+    return found
 
 
 @lru_cache(maxsize=65536)
