@@ -5,13 +5,13 @@ regex scan for emoticons, one for sentence pieces, a width fold, OpenCC and a
 noise regex per sentence — and *no jieba*. Tokens and token boundaries are
 computed per sentence only when a rule asks for them (:meth:`Sentence.tokens`,
 :meth:`Sentence.boundaries`). Identical texts (auto-replies, canned phrases)
-share one analysis through a bounded cache; treat analyses as read-only.
+share one analysis through the engine's bounded text cache
+(:class:`cslint.rules.base.TextCache`), not here; treat analyses as read-only.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Final
 
 from cslint.text import segment
@@ -115,7 +115,6 @@ def _strip_spans(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     return "".join(parts)
 
 
-@lru_cache(maxsize=8192)
 def analyze(text: str) -> TextAnalysis:
     """Emoticons, sentences (normalized) and content of ``text``; no jieba here."""
     folded = fold_width(text)  # once for the message: 1:1, so spans are the same
