@@ -107,3 +107,15 @@ def test_analysis_is_the_sum_of_its_parts(text: str) -> None:
         assert s.norm == normalize(text, s.start, s.end, emoticons)
         assert all(s.start <= o <= s.end for o in s.norm.offsets)
     assert len(a.content) <= len(text)
+
+
+@given(
+    st.lists(_ALPHABET, max_size=12).map("".join) | st.text(max_size=12),
+    st.integers(min_value=-1, max_value=8),
+)
+def test_content_reaches_reads_the_content(text: str, size: int) -> None:
+    expected = len(analyze(text).content) >= size
+    assert analyze(text).content_reaches(size) is expected  # content not built yet
+    analysis = analyze(text)
+    assert analysis.content is not None
+    assert analysis.content_reaches(size) is expected  # content built

@@ -407,16 +407,17 @@ class CurtReplyRule(_WordRule):
     def __init__(self, spec: Any) -> None:
         super().__init__(spec)
         self.whitelist = {normalize_phrase(w) for w in spec.list("whitelist")}
+        self.min_chars = self.param("min_chars")
 
     def find(self, text: TextFacts) -> tuple[Finding, ...]:
-        min_chars = self.param("min_chars")
+        min_chars = self.min_chars
         raw = text.text
         if not raw.strip() or _PLACEHOLDER.match(raw):
             return ()
         analysis = text.analysis
-        content = analysis.content
-        if len(content) >= min_chars:
+        if analysis.content_reaches(min_chars):
             return ()
+        content = analysis.content
         if not content and analysis.has_emoticon:
             return ()
         if normalize_phrase(content) in self.whitelist:

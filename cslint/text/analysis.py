@@ -12,6 +12,7 @@ share one analysis through the engine's bounded text cache
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from cslint.text import segment
@@ -92,6 +93,16 @@ class TextAnalysis:
             found = self._content = _NOT_CONTENT.sub("", bare)
         return found
 
+    def content_reaches(self, size: int) -> bool:
+        """Whether :attr:`content` has at least ``size`` characters.
+
+        Without emoticons, a match of the raw text answers without building
+        the content (W003 asks of every agent text; most are long enough).
+        """
+        if self._content is None and not self.emoticons:
+            return _content_of_size(max(size, 0)).match(self.raw) is not None
+        return len(self.content) >= size
+
     @property
     def has_emoticon(self) -> bool:
         return bool(self.emoticons)
@@ -103,6 +114,12 @@ class TextAnalysis:
 
     def __repr__(self) -> str:
         return f"TextAnalysis({self.raw!r}, sentences={self.sentences!r})"
+
+
+@lru_cache(maxsize=8)
+def _content_of_size(size: int) -> re.Pattern[str]:
+    """Matches a text with at least ``size`` characters that are not ``_NOT_CONTENT``."""
+    return re.compile(rf"[\W_]*(?:[^\W_][\W_]*){{{size}}}")
 
 
 def _strip_spans(text: str, spans: tuple[tuple[int, int], ...]) -> str:
