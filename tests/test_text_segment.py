@@ -233,7 +233,9 @@ def test_split_dictionary_is_the_whole_one(
     assert second.total == first.total == whole.total
     segment._load_words(second, parts, "行不")
     assert {word[0] for word in second.FREQ} == {"不", "行"}
-    segment._load_words(second, parts, "".join(parts))
+    assert {word[:2] for word in second.FREQ} == {"不", "行", "行不"}
+    segment._load_words(second, parts, "".join(parts))  # every character's part
+    segment._load_words(second, parts, "".join(parts))  # every pair's part
     assert not parts
     assert second.FREQ == first.FREQ == whole.FREQ
 
