@@ -343,16 +343,15 @@ class NegationRule(_WordRule):
 
     def find(self, text: TextFacts) -> tuple[Finding, ...]:
         marker = self.marker
-        # traditional or full-width spellings normalize to the marker: read the sentences
-        sentences = text.analysis.sentences
-        if not any(marker in s.norm.text for s in sentences):
-            return ()
-        whitelist = [h for h in text.hits.get(self.code, ()) if h.list == "whitelist"]
+        whitelist: list[PhraseHit] | None = None
         found: list[Finding] = []
-        for number, sentence in enumerate(sentences):
+        # traditional or full-width spellings normalize to the marker: read the sentences
+        for number, sentence in enumerate(text.analysis.sentences):
             norm = sentence.norm.text
             if marker not in norm:
                 continue
+            if whitelist is None:
+                whitelist = [h for h in text.hits.get(self.code, ()) if h.list == "whitelist"]
             for start, token_end, next_end in segment.tokens_with(norm, marker):
                 # 不 alone: 不 + the word it negates
                 end = next_end if norm[start:token_end] == marker else token_end
