@@ -96,12 +96,13 @@ class TextAnalysis:
     def content_reaches(self, size: int) -> bool:
         """Whether :attr:`content` has at least ``size`` characters.
 
-        Without emoticons, a match of the raw text answers without building
-        the content (W003 asks of every agent text; most are long enough).
+        A match answers without building the content (W003 asks of every
+        agent text; most are long enough).
         """
-        if self._content is None and not self.emoticons:
-            return _content_of_size(max(size, 0)).match(self.raw) is not None
-        return len(self.content) >= size
+        if self._content is not None:
+            return len(self._content) >= size
+        bare = _strip_spans(self.raw, self.emoticons) if self.emoticons else self.raw
+        return _content_of_size(max(size, 0)).match(bare) is not None
 
     @property
     def has_emoticon(self) -> bool:
