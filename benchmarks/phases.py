@@ -75,19 +75,19 @@ def main(argv: list[str] | None = None) -> int:
     # -- instrumentation: who asks jieba for which sentence ----------------
     asked: collections.Counter[str] = collections.Counter()
     asked_texts: dict[str, set[str]] = collections.defaultdict(set)
-    orig_spans, orig_bounds = segment.token_spans, segment.token_boundaries
+    orig_tokens_with, orig_bounds = segment.tokens_with, segment.token_boundaries
 
-    def token_spans(text: str):  # W002 (negation) asks for tokens
-        asked["tokens (W002 negation)"] += 1
-        asked_texts["tokens (W002 negation)"].add(text)
-        return orig_spans(text)
+    def tokens_with(text: str, part: str):  # W002 (negation) asks for the tokens with 不
+        asked["tokens with 不 (W002 negation)"] += 1
+        asked_texts["tokens with 不 (W002 negation)"].add(text)
+        return orig_tokens_with(text, part)
 
     def token_boundaries(text: str):  # W001 (boundary = token) asks for boundaries
         asked["boundaries (token-boundary phrase rules: W001)"] += 1
         asked_texts["boundaries (token-boundary phrase rules: W001)"].add(text)
         return orig_bounds(text)
 
-    segment.token_spans, segment.token_boundaries = token_spans, token_boundaries
+    segment.tokens_with, segment.token_boundaries = tokens_with, token_boundaries
 
     config = load_config([args.file], None, discover=False)
     pack = load_pack(config)
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
 
     a = texts.facts.cache_info()  # type: ignore[attr-defined]
-    jieba_calls = segment._spans.cache_info()
+    jieba_calls = segment._piece_spans.cache_info()
     total = sum(p[1] for p in phases)
     gcs = gc.get_stats()
     print(f"gc: {args.gc}; collections per generation {[g['collections'] for g in gcs]}")
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(asked_texts[what]):,} distinct sentences"
         )
     print(
-        f"  jieba tokenizer runs (segment._spans misses): {jieba_calls.misses:,} "
+        f"  jieba tokenizer runs (segment._piece_spans misses): {jieba_calls.misses:,} "
         f"(cache hits {jieba_calls.hits:,})"
     )
     if args.json:

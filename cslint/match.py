@@ -1,6 +1,6 @@
 """The phrase index: every ruleset phrase in one Aho-Corasick automaton.
 
-A rule pack registers each ``(phrase, payload)`` once; :meth:`PhraseIndex.find`
+A rule pack registers each ``(phrase, payload)`` once; :meth:`PhraseIndex.spans`
 then reports every occurrence of every phrase in a normalized sentence in one
 pass, whatever the number of phrases. Phrases go through
 :func:`~cslint.text.normalize.normalize_phrase`, so ``應該是吧`` in a ruleset and
@@ -48,31 +48,40 @@ class PhraseIndex(Generic[T]):
         self._automaton = None
 
     def build(self) -> None:
-        """Compile the automaton (done by :meth:`find` if needed)."""
+        """Compile the automaton (done by :meth:`spans` if needed)."""
         automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         for key, payloads in self._payloads.items():
-            automaton.add_word(key, (len(key), tuple(payloads)))
+            automaton.add_word(key, (key, tuple(payloads)))
         if self._payloads:
             automaton.make_automaton()
         self._automaton = automaton
 
-    def find(self, text: str) -> list[tuple[int, int, T]]:
+    def spans(self, text: str) -> list[tuple[int, int, str, tuple[T, ...]]]:
         """Every occurrence, overlaps included, of every phrase in normalized ``text``.
 
-        ``(start, end, payload)`` sorted by start, then longest first; the
-        payloads of one phrase come in the order they were added.
+        ``(start, end, phrase, payloads)`` sorted by start, then longest
+        first; the payloads of a phrase in the order they were added.
         """
         if not self._payloads or not text:
             return []
         if self._automaton is None:
             self.build()
-        hits: list[tuple[int, int, T]] = []
-        for last, (length, payloads) in self._automaton.iter(text):
-            start = last + 1 - length
-            for payload in payloads:
-                hits.append((start, last + 1, payload))
-        hits.sort(key=lambda h: (h[0], -h[1]))
-        return hits
+        # (start, -end) orders them and is unique: one phrase per span
+        found = [
+            (last + 1 - len(key), -1 - last, key, payloads)
+            for last, (key, payloads) in self._automaton.iter(text)
+        ]
+        found.sort()
+        return [(start, -minus_end, key, payloads) for start, minus_end, key, payloads in found]
+
+    def find(self, text: str) -> list[tuple[int, int, T]]:
+        """Every occurrence of every phrase as :meth:`spans` finds them, one
+        ``(start, end, payload)`` per payload."""
+        return [
+            (start, end, payload)
+            for start, end, _, payloads in self.spans(text)
+            for payload in payloads
+        ]
 
     def phrases(self) -> list[str]:
         """The normalized phrases, in the order first added."""

@@ -758,10 +758,12 @@ class RulePack:
             text = sentence.norm.text
             if not text:
                 continue
-            for start, end, (code, list_name) in index.find(text):
-                found.setdefault(code, []).append(
-                    PhraseHit(number, start, end, list_name, text[start:end])
-                )
+            for start, end, phrase, payloads in index.spans(text):
+                for code, list_name in payloads:
+                    hits = found.get(code)
+                    if hits is None:
+                        hits = found[code] = []
+                    hits.append(PhraseHit(number, start, end, list_name, phrase))
         return {code: tuple(hits) for code, hits in found.items()}
 
     def infos(self) -> list[RuleInfo]:

@@ -122,3 +122,6 @@ def test_find_equals_oracle(phrases: list[tuple[str, int]], text: str) -> None:
     assert sorted(got, key=lambda h: (h[0], -h[1], h[2])) == oracle(phrases, text)
     assert got == sorted(got, key=lambda h: (h[0], -h[1]))
     assert len(index) == len({normalize_phrase(p) for p, _ in phrases})
+    for start, end, phrase, payloads in index.spans(text):
+        assert phrase == text[start:end]
+        assert list(payloads) == [p for k, p in phrases if normalize_phrase(k) == phrase]

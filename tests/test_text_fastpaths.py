@@ -105,7 +105,7 @@ def full_analysis(text: str) -> dict[str, Any]:
 
 
 def fast_analysis(text: str) -> dict[str, Any]:
-    a = analyze.__wrapped__(text)
+    a = analyze(text)
     return {
         "emoticons": list(a.emoticons),
         "sentences": [(s.start, s.end, s.norm.text, s.norm.offsets) for s in a.sentences],

@@ -162,6 +162,52 @@ def test_tokens_cover_the_text(text: str) -> None:
     assert token_boundaries(text) == frozenset({0, len(text)} | {e for s in spans for e in s})
 
 
+def test_pieces_are_jiebas() -> None:
+    jieba = segment._import_jieba()
+    assert segment._RUNS.pattern == jieba.re_han_default.pattern
+    assert segment._RUNS.flags == jieba.re_han_default.flags
+
+
+@given(st.text(_ALPHABET, max_size=30) | st.text(max_size=20))
+def test_cutting_piece_by_piece_is_cutting_the_whole_text(text: str) -> None:
+    # _piece_spans given the whole text: jieba cuts it in one call
+    assert token_spans(text) == (list(segment._piece_spans(text)) if text else [])
+
+
+def _tokens_with(text: str, part: str) -> list[tuple[int, int, int]]:
+    """:func:`segment.tokens_with` read off the whole text's tokens."""
+    spans = token_spans(text)
+    return [
+        (a, b, spans[t + 1][1] if t + 1 < len(spans) else b)
+        for t, (a, b) in enumerate(spans)
+        if part in text[a:b]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("这个我也不知道呢", "不"),
+        ("亲，不，不行的,不", "不"),
+        ("不\r\n好", "不"),
+        ("vx不123 不 ", "不"),
+        ("", "不"),
+        ("不能不能", "不能"),
+        ("不行", ""),
+    ],
+)
+def test_tokens_with_examples(text: str, part: str) -> None:
+    assert segment.tokens_with(text, part) == _tokens_with(text, part)
+
+
+@given(
+    st.text(_ALPHABET, max_size=30) | st.text(max_size=20),
+    st.sampled_from(["不", "行", "亲", " ", "不行"]),
+)
+def test_tokens_with_reads_the_whole_texts_tokens(text: str, part: str) -> None:
+    assert segment.tokens_with(text, part) == _tokens_with(text, part)
+
+
 # -- the dictionary, split by first character -----------------------------------------
 @pytest.fixture(scope="module")
 def whole() -> Any:
@@ -187,7 +233,9 @@ def test_split_dictionary_is_the_whole_one(
     assert second.total == first.total == whole.total
     segment._load_words(second, parts, "行不")
     assert {word[0] for word in second.FREQ} == {"不", "行"}
-    segment._load_words(second, parts, "".join(parts))
+    assert {word[:2] for word in second.FREQ} == {"不", "行", "行不"}
+    segment._load_words(second, parts, "".join(parts))  # every character's part
+    segment._load_words(second, parts, "".join(parts))  # every pair's part
     assert not parts
     assert second.FREQ == first.FREQ == whole.FREQ
 

@@ -37,6 +37,7 @@ from cslint.rules.base import (
     TextRule,
     register,
 )
+from cslint.text import segment
 from cslint.text.analysis import TextAnalysis
 from cslint.text.normalize import normalize_phrase
 
@@ -204,15 +205,18 @@ class PhraseRule(_WordRule):
         hits = text.hits.get(self.code, ())
         if not hits and self.pattern is None:  # a pattern can match where no phrase does
             return ()
-        whitelist = [h for h in hits if h.list == "whitelist"]
-        clean = not_whitelisted((h for h in hits if h.list != "whitelist"), whitelist)
-        main = [h for h in clean if h.list == "phrases"]
+        main = [h for h in hits if h.list == "phrases"]
         if self.pattern is not None:
-            main += not_whitelisted(self._pattern_hits(text.analysis), whitelist)
+            main += self._pattern_hits(text.analysis)
+        if not main:  # the other lists alone find nothing
+            return ()
+        whitelist = [h for h in hits if h.list == "whitelist"]
+        main = not_whitelisted(main, whitelist)
         if main and self.token_boundary:
             sentences = text.analysis.sentences
             main = [h for h in main if on_token_boundaries(sentences[h.sentence], h.start, h.end)]
         if main and self.unless_sentence:
+            clean = not_whitelisted((h for h in hits if h.list != "whitelist"), whitelist)
             main = [h for h in main if not self._sentence_exempt(clean, h.sentence)]
         return tuple(
             self.finding_at(text, h.sentence, h.start, h.end, self.replacements.get(h.phrase))
@@ -282,6 +286,8 @@ class CooccurrenceRule(_WordRule):
                         yield name, part
 
     def find(self, text: TextFacts) -> tuple[Finding, ...]:
+        if not any(h.list == "anchors" for h in text.hits.get(self.code, ())):
+            return ()  # most texts: trigger words (不, 没, 您) but no anchor
         hits = self.clean_hits(text)
         found: list[Finding] = []
         done: set[int] = set()
@@ -337,23 +343,18 @@ class NegationRule(_WordRule):
 
     def find(self, text: TextFacts) -> tuple[Finding, ...]:
         marker = self.marker
-        # traditional or full-width spellings normalize to the marker: read the sentences
-        sentences = text.analysis.sentences
-        if not any(marker in s.norm.text for s in sentences):
-            return ()
-        whitelist = [h for h in text.hits.get(self.code, ()) if h.list == "whitelist"]
+        whitelist: list[PhraseHit] | None = None
         found: list[Finding] = []
-        for number, sentence in enumerate(sentences):
+        # traditional or full-width spellings normalize to the marker: read the sentences
+        for number, sentence in enumerate(text.analysis.sentences):
             norm = sentence.norm.text
             if marker not in norm:
                 continue
-            tokens = sentence.tokens()
-            for t, (start, end) in enumerate(tokens):
-                token = norm[start:end]
-                if marker not in token:
-                    continue
-                if token == marker and t + 1 < len(tokens):
-                    end = tokens[t + 1][1]  # 不 + the word it negates
+            if whitelist is None:
+                whitelist = [h for h in text.hits.get(self.code, ()) if h.list == "whitelist"]
+            for start, token_end, next_end in segment.tokens_with(norm, marker):
+                # 不 alone: 不 + the word it negates
+                end = next_end if norm[start:token_end] == marker else token_end
                 hit = PhraseHit(number, start, end, "phrases", norm[start:end])
                 if any(contained(hit, w) for w in whitelist):
                     continue
@@ -405,16 +406,17 @@ class CurtReplyRule(_WordRule):
     def __init__(self, spec: Any) -> None:
         super().__init__(spec)
         self.whitelist = {normalize_phrase(w) for w in spec.list("whitelist")}
+        self.min_chars = self.param("min_chars")
 
     def find(self, text: TextFacts) -> tuple[Finding, ...]:
-        min_chars = self.param("min_chars")
+        min_chars = self.min_chars
         raw = text.text
         if not raw.strip() or _PLACEHOLDER.match(raw):
             return ()
         analysis = text.analysis
-        content = analysis.content
-        if len(content) >= min_chars:
+        if analysis.content_reaches(min_chars):
             return ()
+        content = analysis.content
         if not content and analysis.has_emoticon:
             return ()
         if normalize_phrase(content) in self.whitelist:
@@ -485,6 +487,9 @@ _NUMBER_FIRST = re.compile(
 )
 # "发货时间是7天", "发货周期一般为一周"
 _SHIP_FIRST = re.compile(rf"发货(?:时间|周期)\s*(?:是|为|大概|大约|一般|需要|要|在)*\s*{_AMOUNT}")
+# Both patterns hold a unit: a quick scan for one keeps them off most sentences
+# with 发 (the patterns, led by a number, are tried at every position).
+_ANY_UNIT = re.compile(_UNIT)
 
 
 def _number(text: str) -> float:
@@ -525,17 +530,23 @@ class ShippingDelayRule(_WordRule):
         "max_hours": ParamSpec((int, float), 72, "the latest allowed shipping time in hours"),
     }
 
+    def __init__(self, spec: Any) -> None:
+        super().__init__(spec)
+        self.max_hours = self.param("max_hours")
+
     def find(self, text: TextFacts) -> tuple[Finding, ...]:
-        max_hours = self.param("max_hours")
+        max_hours = self.max_hours
         hits = [h for h in text.hits.get(self.code, ()) if h.list == "phrases"]
         for number, sentence in enumerate(text.analysis.sentences):
             norm = sentence.norm.text
-            if "发" not in norm:
+            if "发" not in norm or _ANY_UNIT.search(norm) is None:
                 continue
             for pattern in (_NUMBER_FIRST, _SHIP_FIRST):
                 for m in pattern.finditer(norm):
                     if promised_hours(m) > max_hours:
                         hits.append(PhraseHit(number, m.start(), m.end(), "phrases", m.group()))
+        if not hits:
+            return ()
         return tuple(
             self.finding_at(text, h.sentence, h.start, h.end, max_hours=max_hours)
             for h in longest_first(hits)

@@ -5,7 +5,8 @@ regex scan for emoticons, one for sentence pieces, a width fold, OpenCC and a
 noise regex per sentence — and *no jieba*. Tokens and token boundaries are
 computed per sentence only when a rule asks for them (:meth:`Sentence.tokens`,
 :meth:`Sentence.boundaries`). Identical texts (auto-replies, canned phrases)
-share one analysis through a bounded cache; treat analyses as read-only.
+share one analysis through the engine's bounded text cache
+(:class:`cslint.rules.base.TextCache`), not here; treat analyses as read-only.
 """
 
 from __future__ import annotations
@@ -92,6 +93,17 @@ class TextAnalysis:
             found = self._content = _NOT_CONTENT.sub("", bare)
         return found
 
+    def content_reaches(self, size: int) -> bool:
+        """Whether :attr:`content` has at least ``size`` characters.
+
+        A match answers without building the content (W003 asks of every
+        agent text; most are long enough).
+        """
+        if self._content is not None:
+            return len(self._content) >= size
+        bare = _strip_spans(self.raw, self.emoticons) if self.emoticons else self.raw
+        return _content_of_size(max(size, 0)).match(bare) is not None
+
     @property
     def has_emoticon(self) -> bool:
         return bool(self.emoticons)
@@ -105,6 +117,12 @@ class TextAnalysis:
         return f"TextAnalysis({self.raw!r}, sentences={self.sentences!r})"
 
 
+@lru_cache(maxsize=8)
+def _content_of_size(size: int) -> re.Pattern[str]:
+    """Matches a text with at least ``size`` characters that are not ``_NOT_CONTENT``."""
+    return re.compile(rf"[\W_]*(?:[^\W_][\W_]*){{{size}}}")
+
+
 def _strip_spans(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     parts: list[str] = []
     pos = 0
@@ -115,7 +133,6 @@ def _strip_spans(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     return "".join(parts)
 
 
-@lru_cache(maxsize=8192)
 def analyze(text: str) -> TextAnalysis:
     """Emoticons, sentences (normalized) and content of ``text``; no jieba here."""
     folded = fold_width(text)  # once for the message: 1:1, so spans are the same
