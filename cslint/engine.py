@@ -16,7 +16,15 @@ from datetime import datetime
 from typing import Any
 
 from cslint.model import AgentStats, Role, Session, SessionResult, Violation
-from cslint.rules.base import AGENT, BUYER, Rule, SessionContext, TextCache, TextRule
+from cslint.rules.base import (
+    AGENT,
+    BUYER,
+    TEXT_CACHE_SIZE,
+    Rule,
+    SessionContext,
+    TextCache,
+    TextRule,
+)
 from cslint.rules.timing import session_timeline
 from cslint.ruleset import RulePack
 from cslint.scoring import score_session
@@ -79,13 +87,13 @@ class SessionOutcome:
 class Engine:
     """Checks sessions with one rule pack; create one per run."""
 
-    def __init__(self, pack: RulePack) -> None:
+    def __init__(self, pack: RulePack, text_cache_size: int = TEXT_CACHE_SIZE) -> None:
         self.pack = pack
         self.rules = list(pack.rules)
         self._yield_to = {r.code: set(r.spec.yield_to) for r in self.rules if r.spec.yield_to}
         self._order = {r.code: n for n, r in enumerate(self.rules)}
         # texts (analysis, phrase hits, text rules' findings) shared by every session
-        self.texts = TextCache(analyze, pack.find_hits)
+        self.texts = TextCache(analyze, pack.find_hits, text_cache_size)
         text_rules = [r for r in self.rules if isinstance(r, TextRule)]
         self.texts.finders.update((r.code, r.find) for r in text_rules)
         self._text_rules = {r.code for r in text_rules}

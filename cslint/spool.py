@@ -38,8 +38,8 @@ T = TypeVar("T")
 # report line (Chinese text in a Python str) this is under 10 MB.
 MEMORY_LINES = 5_000
 # Records of a run (a few hundred bytes each: a session's deductions, a rule's
-# observation) kept in memory before a run goes to disk: about 10 MB.
-MEMORY_RECORDS = 40_000
+# observation) kept in memory before a run goes to disk: a few MB per spool.
+MEMORY_RECORDS = 10_000
 # Items per pickle in a run on disk: one pickle per item costs a pickler each.
 CHUNK = 256
 

@@ -44,7 +44,7 @@ from cslint.engine import Engine
 from cslint.model import FileStats, InputError, Message, RunResult, Session, Totals, Violation
 from cslint.readers import discover, stream_file
 from cslint.reporters.base import ReportOptions, StreamingReporter
-from cslint.rules.base import Rule
+from cslint.rules.base import TEXT_CACHE_SIZE, Rule
 from cslint.ruleset import RulePack, load_pack
 from cslint.scoring import score_session
 from cslint.session_stream import SessionStream
@@ -133,7 +133,9 @@ class RunInProgress:
         share: Share | None = None,
         folder: str | None = None,
     ) -> None:
-        self.engine = Engine(pack)
+        # a worker sees about 1/N of the distinct texts: a cache as large as one
+        # process's would only hold N times the memory
+        self.engine = Engine(pack, TEXT_CACHE_SIZE // (share.of if share is not None else 1))
         self.sessions = SessionStream(gap_s)
         self.reporter = reporter
         self.options = options
