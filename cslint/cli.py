@@ -355,20 +355,22 @@ def _check_streaming(
     jobs: int,
 ) -> int | None:
     """``check`` as a stream (:mod:`cslint.streaming`): the exit code, or ``None``
-    when the format or the input needs the in-memory run."""
+    when the format needs the in-memory run. Input that cannot stream is read
+    and sessionized in memory, then checked and reported as a stream."""
     from cslint.errors import ConfigError
     from cslint.reporters import get_reporter
     from cslint.reporters.base import StreamingReporter
     from cslint.reporters.common import masked_str, one_line
     from cslint.session_stream import OutOfOrder
-    from cslint.streaming import stream_check
+    from cslint.streaming import StreamedRun, stream_check
 
     reporter = get_reporter(fmt)
     if not isinstance(reporter, StreamingReporter):
         return None
     options = _report_options(output, show_pii, statistics, color)
-    try:
-        run = stream_check(
+
+    def run_check(whole: bool) -> StreamedRun:
+        return stream_check(
             paths,
             config,
             reporter,
@@ -376,13 +378,18 @@ def _check_streaming(
             input_format=input_format,
             plain_errors=_errors_on_stderr(fmt, output),
             jobs=jobs,
+            whole=whole,
         )
-    except OutOfOrder as exc:
-        click.echo(
-            f"cslint: {one_line(masked_str(str(exc), show_pii))}; checking the input in memory",
-            err=True,
-        )
-        return None
+
+    try:
+        try:
+            run = run_check(whole=False)
+        except OutOfOrder as exc:
+            click.echo(
+                f"cslint: {one_line(masked_str(str(exc), show_pii))}; checking the input in memory",
+                err=True,
+            )
+            run = run_check(whole=True)
     except ConfigError as exc:
         _fail(str(exc))
     try:

@@ -30,9 +30,11 @@ input settles). Time-ordered exports (one file, or one file per day) never
 hit these; per-buyer exports do not either.
 
 Shops, as batch reading places them (the readers fill a shop-less buyer row
-from its buyer's first shop *in the same file*; sessionize then folds the rest
-into the buyer's only shop): a shop-less message gets its buyer's shop once the
-buyer is seen with a shop in that file, or in a row without a session id
+with the shop of its buyer's row nearest in time *in the same file*, which is
+the buyer's only shop, since a buyer with two shops is out of order here;
+sessionize then folds the rest into the buyer's only shop): a shop-less
+message gets its buyer's shop once the buyer is seen with a shop in that
+file, or in a row without a session id
 anywhere. A session closes with the one shop all its messages get. One whose
 messages do not all have their shop yet waits, keeping its messages, until
 they do; at the end of the input the rest are settled (shop-less, or out of

@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cslint.api import display_name, read_options, run_meta
+from cslint.api import display_name, read_options, read_paths, run_meta
 from cslint.config import Config
 from cslint.engine import Engine
 from cslint.model import FileStats, InputError, Message, RunResult, Session, Totals, Violation
@@ -48,6 +48,7 @@ from cslint.rules.base import TEXT_CACHE_SIZE, Rule
 from cslint.ruleset import RulePack, load_pack
 from cslint.scoring import score_session
 from cslint.session_stream import SessionStream
+from cslint.sessionize import sessionize
 from cslint.share import SKIPPED, Share
 from cslint.spool import SortedSpool, Spool
 
@@ -284,6 +285,17 @@ class RunInProgress:
 
 
 @dataclass(frozen=True)
+class WholeInput:
+    """Input that could not stream, read and sessionized in memory (as
+    :func:`cslint.api.check_paths` does); a :class:`Job` checks these sessions
+    instead of reading its files."""
+
+    sessions: list[Session]
+    errors: list[InputError]  # the input errors, discovery's included, in report order
+    files: list[FileStats]
+
+
+@dataclass(frozen=True)
 class Job:
     """The inputs of a streaming run, from which each process makes its :class:`RunInProgress`."""
 
@@ -295,6 +307,7 @@ class Job:
     files: list[Path]
     discover_errors: list[InputError]
     read: Any  # ReadOptions
+    whole: WholeInput | None = None
 
     def new_run(self, share: Share | None = None, folder: str | None = None) -> RunInProgress:
         return RunInProgress(
@@ -310,6 +323,8 @@ class Job:
     def check_all(self, run: RunInProgress) -> list[FileStats]:
         """Read every file into ``run`` and check every session (of its share);
         the files' counts. Run-level rules are left to :meth:`RunInProgress.finish`."""
+        if self.whole is not None:
+            return self._check_whole(run, self.whole)
         try:
             if run.reports_discovery:
                 for n, e in enumerate(self.discover_errors):
@@ -322,6 +337,24 @@ class Job:
             raise
         return stats
 
+    def _check_whole(self, run: RunInProgress, whole: WholeInput) -> list[FileStats]:
+        """Check ``whole``'s sessions (of the run's share: every N-th); the first
+        worker reports the input errors and the files' counts."""
+        share = run.share
+        try:
+            if run.reports_discovery:
+                for n, e in enumerate(whole.errors):
+                    run.error(e, (-1, n))
+            for n, session in enumerate(whole.sessions):
+                if share is None or n % share.of == share.number:
+                    run.check(session)
+        except BaseException:
+            run.close_spools()
+            raise
+        if run.reports_discovery:
+            return whole.files
+        return [replace(f, rows_read=0, messages=0, rejected=0) for f in whole.files]
+
 
 def stream_check(
     paths: Sequence[str | Path],
@@ -333,17 +366,26 @@ def stream_check(
     pack: RulePack | None = None,
     plain_errors: bool = False,
     jobs: int = 1,
+    whole: bool = False,
 ) -> StreamedRun:
     """Check the exports under ``paths`` as a stream; raises ``OutOfOrder`` (see the module doc).
 
     ``plain_errors`` also keeps every input error as ``FILE:LINE: reason`` (for stderr).
     ``jobs`` > 1 checks the buyers' sessions in that many forked processes
     (:mod:`cslint.stream_parallel`) when the input is large enough; the report is the same.
+    ``whole`` reads and sessionizes the input in memory first, for input that
+    cannot stream: the messages are held, but the report is still spooled.
     """
     from cslint.stream_parallel import run_in_workers, workers_for
 
     pack = pack if pack is not None else load_pack(config)
     files, discover_errors = discover(paths)
+    read = read_options(config, input_format)
+    whole_input: WholeInput | None = None
+    if whole:
+        messages, errors, counts = read_paths(paths, read)
+        whole_input = WholeInput(sessionize(messages, config.session_gap_s), errors, counts)
+        del messages  # the sessions hold them now
     job = Job(
         pack,
         config.session_gap_s,
@@ -352,7 +394,8 @@ def stream_check(
         plain_errors,
         files,
         discover_errors,
-        read_options(config, input_format),
+        read,
+        whole_input,
     )
     workers = workers_for(jobs, files)
     folder: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -180,25 +180,37 @@ def test_an_empty_name_is_still_rejected_once_seen() -> None:
     assert conv.convert(4, "2024-01-05 09:00:00", "b", " ", "x") == "empty sender"
 
 
-def msg(buyer: str, shop: str | None, line: int) -> Message:
+def msg(buyer: str, shop: str | None, line: int, minute: int = 0) -> Message:
     role = Role.AGENT if shop else Role.BUYER
-    return Message(datetime(2024, 1, 5), buyer, buyer, "x", role, FILE, line, None, shop)
+    when = datetime(2024, 1, 5) + timedelta(minutes=minute)
+    return Message(when, buyer, buyer, "x", role, FILE, line, None, shop)
 
 
 def reference_fill_shops(messages: list[Message]) -> list[Message]:
-    first: dict[str, str] = {}
-    for m in messages:
-        if m.shop is not None:
-            first.setdefault(m.buyer, m.shop)
+    """By brute force: the nearest shop message of the buyer in time, the earlier on
+    a tie of distance, the first in the input among equal times."""
+
+    def nearest(m: Message) -> str | None:
+        found = [
+            (abs(c.time - m.time), c.time > m.time, n, c.shop)
+            for n, c in enumerate(messages)
+            if c.buyer == m.buyer and c.shop is not None
+        ]
+        return min(found)[3] if found else None
+
     return [
-        dataclasses.replace(m, shop=first[m.buyer]) if m.shop is None and m.buyer in first else m
+        dataclasses.replace(m, shop=nearest(m)) if m.shop is None and nearest(m) else m
         for m in messages
     ]
 
 
-@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from([None, "店1", "店2"]))))
-def test_fill_shops_agrees_with_replace(rows: list[tuple[str, str | None]]) -> None:
-    messages = [msg(buyer, shop, line) for line, (buyer, shop) in enumerate(rows)]
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abc"), st.sampled_from([None, "店1", "店2"]), st.integers(0, 6))
+    )
+)
+def test_fill_shops_agrees_with_the_brute_force(rows: list[tuple[str, str | None, int]]) -> None:
+    messages = [msg(buyer, shop, line, minute) for line, (buyer, shop, minute) in enumerate(rows)]
     before = list(messages)
     filled = fill_shops(messages)
     assert filled == reference_fill_shops(before)
@@ -208,9 +220,22 @@ def test_fill_shops_agrees_with_replace(rows: list[tuple[str, str | None]]) -> N
             assert new is old  # untouched messages are not copied
 
 
-def test_fill_shops_takes_the_first_shop_even_when_it_comes_later() -> None:
-    messages = [msg("a", None, 1), msg("a", "店2", 2), msg("a", "店1", 3), msg("b", None, 4)]
-    assert [m.shop for m in fill_shops(messages)] == ["店2", "店2", "店1", None]
+def test_fill_shops_takes_the_shop_of_the_conversation_nearest_in_time() -> None:
+    # a buyer asks shop 1 in the morning and shop 2 at noon, in one export
+    messages = [
+        msg("a", None, 1, 0),
+        msg("a", "店1", 2, 1),
+        msg("a", None, 3, 9),
+        msg("a", None, 4, 238),
+        msg("a", "店2", 5, 240),
+        msg("b", None, 6, 3),
+    ]
+    assert [m.shop for m in fill_shops(messages)] == ["店1", "店1", "店1", "店2", "店2", None]
+
+
+def test_fill_shops_prefers_the_earlier_shop_at_equal_distance() -> None:
+    messages = [msg("a", "店2", 1, 0), msg("a", None, 2, 5), msg("a", "店1", 3, 10)]
+    assert fill_shops(messages)[1].shop == "店2"
 
 
 def test_fill_shops_returns_the_list_itself_when_nothing_to_fill() -> None:

@@ -129,3 +129,30 @@ def test_cli_jobs_match_one_job_on_the_examples() -> None:
     two = CliRunner().invoke(main, ["check", str(EXAMPLES), "-f", "json", "--jobs", "2"])
     assert one.exit_code == two.exit_code == 1
     assert one.stdout == two.stdout
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_input_read_whole_is_reported_as_in_memory(generated: Path, jobs: int) -> None:
+    # what `check` does with input that cannot stream: sessionize in memory, report as a stream
+    config = load_config([generated], None, discover=False)
+    reporter = get_reporter("json")
+    assert isinstance(reporter, StreamingReporter)
+    options = ReportOptions()
+    run = stream_check([generated], config, reporter, options, jobs=jobs, whole=True)
+    out = io.StringIO()
+    try:
+        reporter.write_document(out, run.result, run.violations, run.errors, options)
+    finally:
+        run.close()
+    assert out.getvalue() == _in_memory([generated], "json", options)
+
+
+def test_a_buyer_with_two_shops_is_checked_whole_with_workers(tmp_path: Path) -> None:
+    header = "time,buyer,sender,text\n"
+    rows = [f"2025-03-03 08:{m:02d}:00,b{m},b{m},在吗\n" for m in range(50)]
+    rows += [f"2025-03-03 08:{m:02d}:05,b{m},甲店:小王,不行\n" for m in range(50)]
+    rows += [f"2025-03-03 11:{m:02d}:05,b{m},乙店:小李,您好\n" for m in range(50)]
+    (tmp_path / "two-shops.csv").write_text(header + "".join(sorted(rows)), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", "2"])
+    assert "seen with two shops; checking the input in memory" in result.stderr
+    assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())

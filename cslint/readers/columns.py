@@ -27,12 +27,15 @@ and integral floats without ``.0`` (a numeric buyer ID ``12345`` stays
 Shop (:func:`fill_shops`): the ``shop`` cell if given; otherwise the part
 before ``:`` of an agent sender ``店铺:客服``, or the sender itself when it is a
 configured shop name. Messages still without a shop (buyer rows, mostly) take
-the shop of the first message of the same buyer in the same file that has one,
-so that a buyer's messages and the agents' answers land in one session.
+the shop of the message of the same buyer in the same file that has one and
+is nearest in time (the earlier one on a tie), so that a buyer's messages and
+the agents' answers land in one session, also when the buyer talks to two
+shops of an export in turn.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -289,22 +292,31 @@ class RowConverter:
 
 
 def fill_shops(messages: list[Message]) -> list[Message]:
-    """Give shop-less messages the first shop seen for their buyer in the same file."""
-    first: dict[str, str] = {}
+    """Give shop-less messages the shop of the nearest message in time of their
+    buyer in the same file that has one (the earlier on a tie; see the module doc)."""
+    placed: dict[str, list[tuple[datetime, int, str]]] = {}
     missing = False
-    for m in messages:
+    for n, m in enumerate(messages):
         if m.shop is None:
             missing = True
-        elif m.buyer not in first:
-            first[m.buyer] = m.shop
-    if not missing or not first:
+        else:
+            placed.setdefault(m.buyer, []).append((m.time, n, m.shop))
+    if not missing or not placed:
         return messages
+    only: dict[str, str] = {}  # buyers with one shop in the file: no search
+    for buyer, found in placed.items():
+        if all(shop == found[0][2] for _, _, shop in found):
+            only[buyer] = found[0][2]
+        else:
+            found.sort()
     # The positional constructor, not ``dataclasses.replace`` (3x slower), on a
     # copy of the list: this runs for every buyer row of a file without a shop column.
     filled = messages.copy()
     for i, m in enumerate(messages):
         if m.shop is None:
-            shop = first.get(m.buyer)
+            shop = only.get(m.buyer)
+            if shop is None and m.buyer in placed:
+                shop = _nearest_shop(placed[m.buyer], m.time)
             if shop is not None:
                 filled[i] = Message(
                     m.time,
@@ -319,3 +331,17 @@ def fill_shops(messages: list[Message]) -> list[Message]:
                     m.transfer,
                 )
     return filled
+
+
+def _nearest_shop(found: list[tuple[datetime, int, str]], when: datetime) -> str:
+    """The shop of the entry of ``found`` (sorted by time, then input order)
+    nearest to ``when``: the earlier one on a tie, the first of equal times."""
+    after = bisect_left(found, (when,))  # the first entry at or after ``when``
+    if after < len(found):
+        later = found[after]
+        if after == 0 or later[0] == when:
+            return later[2]
+        if later[0] - when < when - found[after - 1][0]:
+            return later[2]
+    # the earlier time wins: its first entry in input order
+    return found[bisect_left(found, (found[after - 1][0],))][2]
