@@ -38,11 +38,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cslint.api import display_name, read_options, read_paths, run_meta
+from cslint.api import display_name, read_options, run_meta
 from cslint.config import Config
 from cslint.engine import Engine
 from cslint.model import FileStats, InputError, Message, RunResult, Session, Totals, Violation
 from cslint.readers import discover, stream_file
+from cslint.readers.columns import fill_shops
 from cslint.reporters.base import ReportOptions, StreamingReporter
 from cslint.rules.base import TEXT_CACHE_SIZE, Rule
 from cslint.ruleset import RulePack, load_pack
@@ -150,6 +151,7 @@ class RunInProgress:
             SortedSpool(folder=folder) if plain_errors else None
         )
         self.totals = Totals()
+        self.whole_explicit_ids: set[str] = set()  # of the sessions a Job.whole run built
         self.folder = folder
         self.violations: SortedSpool[str] = SortedSpool(folder=folder)
         self.checked: Spool[_Checked] = Spool(folder=folder, records=True)
@@ -225,7 +227,7 @@ class RunInProgress:
             self.share.number,
             stats,
             self.totals,
-            self.sessions.explicit_ids,
+            self.sessions.explicit_ids | self.whole_explicit_ids,
             _handed(self.checked),
             {code: _handed(spool) for code, spool in self.observed.items()},
             _handed(self.violations),
@@ -285,17 +287,6 @@ class RunInProgress:
 
 
 @dataclass(frozen=True)
-class WholeInput:
-    """Input that could not stream, read and sessionized in memory (as
-    :func:`cslint.api.check_paths` does); a :class:`Job` checks these sessions
-    instead of reading its files."""
-
-    sessions: list[Session]
-    errors: list[InputError]  # the input errors, discovery's included, in report order
-    files: list[FileStats]
-
-
-@dataclass(frozen=True)
 class Job:
     """The inputs of a streaming run, from which each process makes its :class:`RunInProgress`."""
 
@@ -307,7 +298,8 @@ class Job:
     files: list[Path]
     discover_errors: list[InputError]
     read: Any  # ReadOptions
-    whole: WholeInput | None = None
+    # read and sessionize in memory (input that cannot stream), then check
+    whole: bool = False
 
     def new_run(self, share: Share | None = None, folder: str | None = None) -> RunInProgress:
         return RunInProgress(
@@ -323,8 +315,8 @@ class Job:
     def check_all(self, run: RunInProgress) -> list[FileStats]:
         """Read every file into ``run`` and check every session (of its share);
         the files' counts. Run-level rules are left to :meth:`RunInProgress.finish`."""
-        if self.whole is not None:
-            return self._check_whole(run, self.whole)
+        if self.whole:
+            return self._check_whole(run)
         try:
             if run.reports_discovery:
                 for n, e in enumerate(self.discover_errors):
@@ -337,23 +329,49 @@ class Job:
             raise
         return stats
 
-    def _check_whole(self, run: RunInProgress, whole: WholeInput) -> list[FileStats]:
-        """Check ``whole``'s sessions (of the run's share: every N-th); the first
-        worker reports the input errors and the files' counts."""
-        share = run.share
+    def _check_whole(self, run: RunInProgress) -> list[FileStats]:
+        """Read the run's rows of every file into memory as :func:`cslint.readers.read_file`
+        does (shops filled per file, a failed file's rows dropped), sessionize
+        them as :func:`cslint.sessionize.sessionize` does, then check the sessions.
+
+        The sessions are those of the in-memory run: sessionizing is per buyer
+        (and per explicit session id, which :mod:`cslint.stream_parallel`
+        checks), and so is a worker's share of the rows.
+        """
+        messages: list[Message] = []
+        stats: list[FileStats] = []
         try:
             if run.reports_discovery:
-                for n, e in enumerate(whole.errors):
+                for n, e in enumerate(self.discover_errors):
                     run.error(e, (-1, n))
-            for n, session in enumerate(whole.sessions):
-                if share is None or n % share.of == share.number:
-                    run.check(session)
+            for number, path in enumerate(self.files):
+                stream = stream_file(path, self.read, display_name(path), run.share)
+                own: list[Message] = []
+                errors: list[tuple[int, InputError]] = []
+                for n, item in enumerate(stream):
+                    if type(item) is Message:
+                        own.append(item)
+                    elif item is not SKIPPED:
+                        assert isinstance(item, InputError)
+                        errors.append((n, item))
+                counts = stream.stats
+                if counts.failed:  # as read_file: a file that failed gives no rows
+                    counts = replace(counts, rows_read=0, messages=0, rejected=0)
+                    own.clear()
+                    errors = [(n, e) for n, e in errors if e.kind == "file"]
+                for n, e in errors:
+                    run.error(e, (number, n))
+                messages.extend(fill_shops(own))
+                stats.append(counts)
+            sessions = sessionize(messages, self.gap_s)
+            del messages  # the sessions hold them now
+            run.whole_explicit_ids = {s.id for s in sessions if s.messages[0].session is not None}
+            for session in sessions:
+                run.check(session)
         except BaseException:
             run.close_spools()
             raise
-        if run.reports_discovery:
-            return whole.files
-        return [replace(f, rows_read=0, messages=0, rejected=0) for f in whole.files]
+        return stats
 
 
 def stream_check(
@@ -374,18 +392,14 @@ def stream_check(
     ``jobs`` > 1 checks the buyers' sessions in that many forked processes
     (:mod:`cslint.stream_parallel`) when the input is large enough; the report is the same.
     ``whole`` reads and sessionizes the input in memory first, for input that
-    cannot stream: the messages are held, but the report is still spooled.
+    cannot stream: the messages are held (each worker its share), but the
+    report is still spooled.
     """
     from cslint.stream_parallel import run_in_workers, workers_for
 
     pack = pack if pack is not None else load_pack(config)
     files, discover_errors = discover(paths)
     read = read_options(config, input_format)
-    whole_input: WholeInput | None = None
-    if whole:
-        messages, errors, counts = read_paths(paths, read)
-        whole_input = WholeInput(sessionize(messages, config.session_gap_s), errors, counts)
-        del messages  # the sessions hold them now
     job = Job(
         pack,
         config.session_gap_s,
@@ -395,7 +409,7 @@ def stream_check(
         files,
         discover_errors,
         read,
-        whole_input,
+        whole,
     )
     workers = workers_for(jobs, files)
     folder: str | None = None

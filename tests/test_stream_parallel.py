@@ -122,6 +122,11 @@ def test_one_session_id_with_two_buyers_in_two_workers_is_checked_in_memory(
     assert isinstance(reporter, StreamingReporter)
     with pytest.raises(OutOfOrder, match="S1"):
         stream_check([tmp_path], config, reporter, ReportOptions(), jobs=2)
+    with pytest.raises(OutOfOrder, match="S1"):  # read whole, in two workers: the same
+        stream_check([tmp_path], config, reporter, ReportOptions(), jobs=2, whole=True)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", "2"])
+    assert "more than one buyer; checking the input in memory" in result.stderr
+    assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
 
 
 def test_cli_jobs_match_one_job_on_the_examples() -> None:
