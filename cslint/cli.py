@@ -174,9 +174,8 @@ jobs_option = click.option(
     type=click.IntRange(min=0),
     default=0,
     show_default="0 = all cores",
-    help="Processes that check sessions when the input is checked in memory (sarif, junit, "
-    "baselines, files not in time order); a streaming check uses one. The output is "
-    "identical whatever the number.",
+    help="Processes that check the input, each one share of the buyers (one below about "
+    "2 MB of input per process). The output is identical whatever the number.",
 )
 ignore_option = click.option(
     "--ignore", multiple=True, metavar="CODES", help="Skip these code prefixes."

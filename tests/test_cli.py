@@ -155,11 +155,11 @@ def test_rules_rule_and_config_commands(tmp_path: Path) -> None:
     assert merged["sources"] == [str(tmp_path / "cslint.toml")]
 
 
-def test_real_cli_on_the_real_examples() -> None:
-    """Installs nothing: runs `python -m cslint` from the source tree on examples/."""
+def _real(*args: str) -> subprocess.CompletedProcess[str]:
+    """Runs the command as installed (`python -m cslint`, from the source tree)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "cslint", "check", str(EXAMPLES), "-f", "json"],
+    return subprocess.run(
+        [sys.executable, "-m", "cslint", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -167,6 +167,11 @@ def test_real_cli_on_the_real_examples() -> None:
         timeout=300,
         check=False,
     )
+
+
+def test_real_cli_on_the_real_examples() -> None:
+    """Installs nothing: runs `python -m cslint` from the source tree on examples/."""
+    proc = _real("check", str(EXAMPLES), "-f", "json")
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)
     summary = doc["summary"]
@@ -178,26 +183,9 @@ def test_real_cli_on_the_real_examples() -> None:
     assert "13812345678" not in proc.stdout  # masked
 
 
-def _real(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from cslint.cli import entry; sys.argv[0] = 'cslint'; entry()",
-            *args,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 def test_the_installed_entry_point_keeps_exit_codes_and_flushes_its_output() -> None:
-    # entry() leaves with os._exit: nothing may be lost on the way out
+    # `python -m cslint` is cslint.cli:entry, as the installed command, which leaves
+    # with os._exit: nothing may be lost on the way out
     version = _real("--version")
     assert version.returncode == 0 and __version__ in version.stdout
     missing = _real("check", "no/such/path", "-f", "json")
