@@ -43,6 +43,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from cslint import stream_parallel
 from cslint.cli import main
 
 # ---- the table's vocabulary --------------------------------------------------------------
@@ -834,3 +835,27 @@ def test_catalogue_covers_the_issue() -> None:
         assert needed in names, needed
     assert len({c.name for c in CATALOGUE}) == len(CATALOGUE)
     assert all(c.outcome for c in CATALOGUE)
+
+
+def test_catalogue_reports_the_same_with_workers(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every case that reconciles gives the same document when two workers
+    share the rows (each rejected row reported by exactly one of them)."""
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("workers are forked")
+    monkeypatch.setattr(stream_parallel, "MIN_BYTES_PER_JOB", 1)  # workers even for tiny input
+    compared = 0
+    for case in CATALOGUE:
+        if skip_reason(case) or case.counts is None or case.xfail:
+            continue
+        folder = tmp_path_factory.mktemp(re.sub(r"[^\w.-]", "_", case.name) + "-jobs")
+        args = json_args(list(case.build(folder)))
+        if args[0] != "check":
+            continue
+        one = invoke([*args, "--jobs", "1"], folder)
+        two = invoke([*args, "--jobs", "2"], folder)
+        assert two.exception is None, (case.name, repr(two.exception))
+        assert (two.code, two.stdout) == (one.code, one.stdout), case.name
+        compared += 1
+    assert compared >= 15, compared
