@@ -361,6 +361,7 @@ def _check_streaming(
     from cslint.reporters.base import StreamingReporter
     from cslint.reporters.common import masked_str, one_line
     from cslint.session_stream import OutOfOrder
+    from cslint.stream_parallel import WorkerFailed
     from cslint.streaming import StreamedRun, stream_check
 
     reporter = get_reporter(fmt)
@@ -393,7 +394,7 @@ def _check_streaming(
             except OutOfOrder:  # an explicit session id split between workers' shares
                 jobs = 1
                 run = run_check(whole=True)
-    except ConfigError as exc:
+    except (ConfigError, WorkerFailed) as exc:
         _fail(str(exc))
     try:
         _write_report(

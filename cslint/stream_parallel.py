@@ -26,6 +26,8 @@ import multiprocessing
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from cslint.model import FileStats
@@ -53,7 +55,11 @@ def workers_for(jobs: int, files: Sequence[Path]) -> int:
     return max(1, min(jobs, size // MIN_BYTES_PER_JOB))
 
 
-def _work(number: int) -> tuple[int, Part | str]:
+class WorkerFailed(Exception):
+    """A worker ended without handing back its part (killed, out of memory)."""
+
+
+def _work(number: int) -> Part | str:
     """In a worker: check this share; the part, or why the input cannot stream."""
     assert _WORK is not None
     job, workers, folder = _WORK
@@ -61,23 +67,52 @@ def _work(number: int) -> tuple[int, Part | str]:
     try:
         stats = job.check_all(run)
     except OutOfOrder as exc:
-        return number, str(exc)
-    return number, run.hand_over(stats)
+        return str(exc)
+    return run.hand_over(stats)
+
+
+def _serve(number: int, send: Connection) -> None:
+    """A worker's life: its part (or why not) down the pipe, then exit."""
+    try:
+        send.send(("part", _work(number)))
+    except BaseException as exc:  # a cslint bug: the parent re-raises it
+        try:
+            send.send(("error", exc))
+        except Exception:  # not picklable
+            send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        send.close()
 
 
 def run_in_workers(job: Job, workers: int) -> tuple[RunInProgress, list[FileStats], str]:
     """Check ``job`` in ``workers`` processes: the merged run (to be finished),
-    the files' counts and the folder holding the spool runs (the caller removes it)."""
+    the files' counts and the folder holding the spool runs (the caller removes it).
+
+    Plain processes and pipes rather than a ``Pool``: a pool waits forever
+    for the task of a worker that was killed; here its pipe closes and the
+    run stops with :class:`WorkerFailed`. On any failure the other workers are
+    stopped at once.
+    """
     global _WORK
     folder = tempfile.mkdtemp(prefix="cslint-")
     _WORK = (job, workers, folder)
+    context = multiprocessing.get_context("fork")
+    processes: list[BaseProcess] = []
+    waiting: dict[Connection, int] = {}
     parts: dict[int, Part] = {}
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for number, part in pool.imap_unordered(_work, range(workers)):
-                if isinstance(part, str):
-                    raise OutOfOrder(part)  # leaving the block stops the other workers
-                parts[number] = part
+        for number in range(workers):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_serve, args=(number, send), daemon=True)
+            process.start()
+            send.close()  # the worker's end: EOF here once the worker is gone
+            processes.append(process)
+            waiting[receive] = number
+        while waiting:
+            for ready in wait(list(waiting)):
+                assert isinstance(ready, Connection)
+                number = waiting.pop(ready)
+                parts[number] = _received(ready, processes[number])
         _refuse_shared_sessions(parts.values())
         run = job.new_run()
         for number in sorted(parts):
@@ -87,7 +122,32 @@ def run_in_workers(job: Job, workers: int) -> tuple[RunInProgress, list[FileStat
         raise
     finally:
         _WORK = None
+        for worker in processes:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+        for connection in waiting:
+            connection.close()
     return run, _add_counts([part.files for part in parts.values()]), folder
+
+
+def _received(connection: Connection, process: BaseProcess) -> Part:
+    try:
+        kind, payload = connection.recv()
+    except EOFError:
+        process.join()
+        raise WorkerFailed(
+            f"a worker process ended without its result (exit code {process.exitcode}: "
+            "killed, or out of memory?); try --jobs 1"
+        ) from None
+    finally:
+        connection.close()
+    if kind == "error":
+        raise payload
+    if isinstance(payload, str):
+        raise OutOfOrder(payload)
+    assert isinstance(payload, Part)
+    return payload
 
 
 def _add_counts(shares: Sequence[list[FileStats]]) -> list[FileStats]:

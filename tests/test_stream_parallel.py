@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,21 @@ def test_a_buyer_with_two_shops_is_checked_whole_with_workers(tmp_path: Path) ->
     result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", "2"])
     assert "seen with two shops; checking the input in memory" in result.stderr
     assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
+
+
+def _killed(number: int) -> object:
+    os.kill(os.getpid(), signal.SIGKILL)  # what the out-of-memory killer does
+    return None
+
+
+def test_a_killed_worker_stops_the_run_with_a_clear_error(
+    generated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(stream_parallel, "_work", _killed)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # where the workers' folder would be left
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    result = CliRunner().invoke(main, ["check", str(generated), "-f", "json", "--jobs", "2"])
+    assert result.exit_code == 2, result.output
+    assert "worker process ended without its result" in result.stderr
+    assert "--jobs 1" in result.stderr and "Traceback" not in result.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("cslint-") and p.is_dir()]
