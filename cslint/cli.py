@@ -255,6 +255,7 @@ def check(
     """Check chat exports (files or folders) against the rules."""
     from cslint.api import check_paths
     from cslint.errors import ConfigError
+    from cslint.forked import WorkerFailed
     from cslint.gctune import batch_gc
     from cslint.ruleset import load_pack
 
@@ -281,7 +282,7 @@ def check(
             result = check_paths(
                 paths, config, input_format=input_format, pack=pack, jobs=_jobs(jobs)
             )
-        except ConfigError as exc:
+        except (ConfigError, WorkerFailed) as exc:
             _fail(str(exc))
     notes: list[str] = []
     if pack is not None:
@@ -357,11 +358,11 @@ def _check_streaming(
     when the format needs the in-memory run. Input that cannot stream is read
     and sessionized in memory, then checked and reported as a stream."""
     from cslint.errors import ConfigError
+    from cslint.forked import WorkerFailed
     from cslint.reporters import get_reporter
     from cslint.reporters.base import StreamingReporter
     from cslint.reporters.common import masked_str, one_line
     from cslint.session_stream import OutOfOrder
-    from cslint.stream_parallel import WorkerFailed
     from cslint.streaming import StreamedRun, stream_check
 
     reporter = get_reporter(fmt)

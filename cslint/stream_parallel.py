@@ -22,14 +22,12 @@ process would not pay for itself, one process does the work.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from cslint.forked import can_fork, run_forked
 from cslint.model import FileStats
 from cslint.session_stream import OutOfOrder
 from cslint.share import Share
@@ -46,7 +44,7 @@ _WORK: tuple[Job, int, str] | None = None
 
 def workers_for(jobs: int, files: Sequence[Path]) -> int:
     """How many processes check ``files`` when ``jobs`` are allowed."""
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or not can_fork():
         return 1
     size = 0
     for path in files:
@@ -55,99 +53,33 @@ def workers_for(jobs: int, files: Sequence[Path]) -> int:
     return max(1, min(jobs, size // MIN_BYTES_PER_JOB))
 
 
-class WorkerFailed(Exception):
-    """A worker ended without handing back its part (killed, out of memory)."""
-
-
-def _work(number: int) -> Part | str:
-    """In a worker: check this share; the part, or why the input cannot stream."""
+def _work(number: int) -> Part:
+    """In a worker: check this share (raises ``OutOfOrder``, which stops the run)."""
     assert _WORK is not None
     job, workers, folder = _WORK
     run = job.new_run(Share(number, workers), folder)
-    try:
-        stats = job.check_all(run)
-    except OutOfOrder as exc:
-        return str(exc)
-    return run.hand_over(stats)
-
-
-def _serve(number: int, send: Connection) -> None:
-    """A worker's life: its part (or why not) down the pipe, then exit."""
-    try:
-        send.send(("part", _work(number)))
-    except BaseException as exc:  # a cslint bug: the parent re-raises it
-        try:
-            send.send(("error", exc))
-        except Exception:  # not picklable
-            send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
-    finally:
-        send.close()
+    return run.hand_over(job.check_all(run))
 
 
 def run_in_workers(job: Job, workers: int) -> tuple[RunInProgress, list[FileStats], str]:
-    """Check ``job`` in ``workers`` processes: the merged run (to be finished),
-    the files' counts and the folder holding the spool runs (the caller removes it).
-
-    Plain processes and pipes rather than a ``Pool``: a pool waits forever
-    for the task of a worker that was killed; here its pipe closes and the
-    run stops with :class:`WorkerFailed`. On any failure the other workers are
-    stopped at once.
-    """
+    """Check ``job`` in ``workers`` processes (:func:`cslint.forked.run_forked`):
+    the merged run (to be finished), the files' counts and the folder holding
+    the spool runs (the caller removes it)."""
     global _WORK
     folder = tempfile.mkdtemp(prefix="cslint-")
     _WORK = (job, workers, folder)
-    context = multiprocessing.get_context("fork")
-    processes: list[BaseProcess] = []
-    waiting: dict[Connection, int] = {}
-    parts: dict[int, Part] = {}
     try:
-        for number in range(workers):
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_serve, args=(number, send), daemon=True)
-            process.start()
-            send.close()  # the worker's end: EOF here once the worker is gone
-            processes.append(process)
-            waiting[receive] = number
-        while waiting:
-            for ready in wait(list(waiting)):
-                assert isinstance(ready, Connection)
-                number = waiting.pop(ready)
-                parts[number] = _received(ready, processes[number])
-        _refuse_shared_sessions(parts.values())
+        parts = run_forked(_work, workers)
+        _refuse_shared_sessions(parts)
         run = job.new_run()
-        for number in sorted(parts):
-            run.take(parts[number])
+        for part in parts:
+            run.take(part)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     finally:
         _WORK = None
-        for worker in processes:
-            if worker.is_alive():
-                worker.terminate()
-            worker.join()
-        for connection in waiting:
-            connection.close()
-    return run, _add_counts([part.files for part in parts.values()]), folder
-
-
-def _received(connection: Connection, process: BaseProcess) -> Part:
-    try:
-        kind, payload = connection.recv()
-    except EOFError:
-        process.join()
-        raise WorkerFailed(
-            f"a worker process ended without its result (exit code {process.exitcode}: "
-            "killed, or out of memory?); try --jobs 1"
-        ) from None
-    finally:
-        connection.close()
-    if kind == "error":
-        raise payload
-    if isinstance(payload, str):
-        raise OutOfOrder(payload)
-    assert isinstance(payload, Part)
-    return payload
+    return run, _add_counts([part.files for part in parts]), folder
 
 
 def _add_counts(shares: Sequence[list[FileStats]]) -> list[FileStats]:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from cslint import parallel
 from cslint.api import check_paths
+from cslint.cli import main
 from cslint.config import load_config
+from cslint.engine import Engine
 from cslint.reporters import get_reporter
 from cslint.reporters.base import ReportOptions
 
@@ -34,3 +39,17 @@ def test_small_inputs_stay_in_process() -> None:
     assert parallel.effective_jobs(8, 100) == 1
     assert parallel.effective_jobs(1, 10**6) == 1
     assert parallel.effective_jobs(2, 10**6) == 2
+
+
+def _killed(self: Engine, session: object) -> object:
+    os.kill(os.getpid(), signal.SIGKILL)  # what the out-of-memory killer does
+    return None
+
+
+def test_a_killed_worker_ends_the_run_with_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_SESSIONS_PER_JOB", 1)
+    monkeypatch.setattr(Engine, "check_session", _killed)  # only workers check sessions here
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES), "-f", "sarif", "--jobs", "2"])
+    assert result.exit_code == 2, result.output
+    assert "worker process ended without its result" in result.stderr
+    assert "Traceback" not in result.stderr

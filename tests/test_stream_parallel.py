@@ -173,7 +173,7 @@ def _killed(number: int) -> object:
 def test_a_killed_worker_stops_the_run_with_a_clear_error(
     generated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(stream_parallel, "_work", _killed)
+    monkeypatch.setattr(stream_parallel, "_work", _killed)  # a worker the kernel killed
     monkeypatch.setenv("TMPDIR", str(tmp_path))  # where the workers' folder would be left
     monkeypatch.setattr(tempfile, "tempdir", None)
     result = CliRunner().invoke(main, ["check", str(generated), "-f", "json", "--jobs", "2"])
