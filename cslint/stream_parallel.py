@@ -38,9 +38,6 @@ from cslint.streaming import Job, Part, RunInProgress
 # messages of canonical CSV.
 MIN_BYTES_PER_JOB = 2_000_000
 
-# set in the parent just before the workers are forked; they inherit it
-_WORK: tuple[Job, int, str] | None = None
-
 
 def workers_for(jobs: int, files: Sequence[Path]) -> int:
     """How many processes check ``files`` when ``jobs`` are allowed."""
@@ -53,11 +50,9 @@ def workers_for(jobs: int, files: Sequence[Path]) -> int:
     return max(1, min(jobs, size // MIN_BYTES_PER_JOB))
 
 
-def _work(number: int) -> Part:
+def _work(job: Job, share: Share, folder: str) -> Part:
     """In a worker: check this share (raises ``OutOfOrder``, which stops the run)."""
-    assert _WORK is not None
-    job, workers, folder = _WORK
-    run = job.new_run(Share(number, workers), folder)
+    run = job.new_run(share, folder)
     return run.hand_over(job.check_all(run))
 
 
@@ -65,11 +60,10 @@ def run_in_workers(job: Job, workers: int) -> tuple[RunInProgress, list[FileStat
     """Check ``job`` in ``workers`` processes (:func:`cslint.forked.run_forked`):
     the merged run (to be finished), the files' counts and the folder holding
     the spool runs (the caller removes it)."""
-    global _WORK
     folder = tempfile.mkdtemp(prefix="cslint-")
-    _WORK = (job, workers, folder)
     try:
-        parts = run_forked(_work, workers)
+        # forked: the job is inherited, never pickled
+        parts = run_forked(lambda number: _work(job, Share(number, workers), folder), workers)
         _refuse_shared_sessions(parts)
         run = job.new_run()
         for part in parts:
@@ -77,8 +71,6 @@ def run_in_workers(job: Job, workers: int) -> tuple[RunInProgress, list[FileStat
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    finally:
-        _WORK = None
     return run, _add_counts([part.files for part in parts]), folder
 
 

@@ -77,7 +77,6 @@ class Part:
     """A worker's share of a run: what the parent needs to finish it
     (run-level rules, late scoring) and the paths of its spooled report lines."""
 
-    number: int
     files: list[FileStats]
     totals: Totals
     explicit_ids: set[str]  # the session ids read from the input (not derived)
@@ -224,7 +223,6 @@ class RunInProgress:
         """What a worker's run hands to the parent's (see :meth:`take`)."""
         assert self.share is not None
         return Part(
-            self.share.number,
             stats,
             self.totals,
             self.sessions.explicit_ids | self.whole_explicit_ids,
