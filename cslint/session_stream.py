@@ -24,34 +24,48 @@ When is a session done?
 What makes the input unfit for streaming (:class:`OutOfOrder`, with the
 reason): a message that belongs in, or right next to, a session already
 closed (the input is not in time order across its files); a message of an
-explicit session id already closed; a buyer or a session id seen with two
-shops (batch reading places shop-less messages per file, which only the whole
-input settles). Time-ordered exports (one file, or one file per day) never
-hit these; per-buyer exports do not either.
+explicit session id already closed; a session id seen with two shops; a
+buyer with two shops whose placement cannot be settled as the rows go by
+(below). Time-ordered exports (one file, or one file per day) rarely hit
+these; per-buyer exports do not either.
 
 Shops, as batch reading places them (the readers fill a shop-less buyer row
-with the shop of its buyer's row nearest in time *in the same file*, which is
-the buyer's only shop, since a buyer with two shops is out of order here;
-sessionize then folds the rest into the buyer's only shop): a shop-less
-message gets its buyer's shop once the buyer is seen with a shop in that
-file, or in a row without a session id
-anywhere. A session closes with the one shop all its messages get. One whose
-messages do not all have their shop yet waits, keeping its messages, until
-they do; at the end of the input the rest are settled (shop-less, or out of
-order if they would split). Buyer-only sessions of exports without a shop
-column would wait forever, so past ``MAX_WAITING`` waiting sessions the oldest
-all-shop-less ones are checked without a shop, and a shop turning up later
-for that buyer is out of order. Rows with a session id but no shop are out
-of order too (exports with session ids carry the shop).
+with the shop of its buyer's row nearest in time *in the same file*;
+sessionize then folds the rest into the buyer's only shop): for a buyer with
+one shop, a shop-less message gets that shop once the buyer is seen with it
+in that file, or in a row without a session id anywhere. A session closes
+with the one shop all its messages get. One whose messages do not all have
+their shop yet waits, keeping its messages, until they do; at the end of the
+input the rest are settled (shop-less, or out of order if they would split).
+Buyer-only sessions of exports without a shop column would wait forever, so
+past ``MAX_WAITING`` waiting sessions the oldest all-shop-less ones are
+checked without a shop, and a shop turning up later for that buyer is out of
+order. Rows with a session id but no shop are out of order too (exports with
+session ids carry the shop).
+
+Buyers with several shops (one export of a merchant's shops, a buyer asking
+shop A in the morning and shop B at noon): the buyer's messages are collected
+as one conversation, split where the buyer is silent more than the gap, as
+for anyone. When a conversation closes, every later message of that buyer is
+more than the gap after it (else the input is out of order), so a shop-less
+message whose nearest shop row of its file, among the conversation's and the
+latest one before it, is at most the gap away has its batch placement
+already; the conversation's messages are then grouped by shop and each
+shop's split at the gap, as sessionize does. A message with no such row is
+out of order, and so is a second shop for a buyer with session ids, with
+sessions waiting, or with a message placed earlier by a row more than the gap
+away (a second shop could have been nearer).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import attrgetter
 
 from cslint.model import Message, Session
+from cslint.readers.columns import nearest_row
 
 _by_time = attrgetter("time")
 
@@ -74,11 +88,13 @@ class _Open:
     buyer: str  # derived sessions: their buyer; explicit ones: the first message's
     explicit: str | None  # the explicit session id, if any
     messages: list[Message] = field(default_factory=list)
+    reads: list[int] = field(default_factory=list)  # per message: the file it was read from
     first: datetime = datetime.max
     last: datetime = datetime.min
 
-    def add(self, m: Message) -> None:
+    def add(self, m: Message, read: int) -> None:
         self.messages.append(m)
+        self.reads.append(read)
         if m.time < self.first:
             self.first = m.time
         if m.time > self.last:
@@ -108,12 +124,22 @@ class SessionStream:
         self._shop_without_id: set[str] = set()
         self._id_shop: dict[str, str] = {}
         self._checked_shopless: set[str] = set()  # buyers with a session checked without a shop
+        # Buyers who talk to two shops or more (see "Buyers with several shops"),
+        # and what it takes to accept one: per (buyer, file) the latest shop row of
+        # the buyer's sessions handed back so far, the buyers with a shop-less row
+        # placed by a shop row more than the gap away (or in another file), whose
+        # placement a second shop could change, and the buyers with session ids.
+        self._several: set[str] = set()
+        self._last_shop_row: dict[tuple[str, int], tuple[datetime, str]] = {}
+        self._placed_far: set[str] = set()
+        self._with_ids: set[str] = set()
         # closed sessions whose shop is not settled (derived ones only: rows with a
         # session id carry their shop), by buyer, oldest buyer first
         self._waiting: dict[str, list[_Open]] = {}
         self._waiting_count = 0
         self._mark: datetime | None = None
         self._since_sweep = 0
+        self._read = 0  # the number of the file being read (batch reading fills shops per file)
 
     # ------------------------------------------------------------------ input
 
@@ -135,6 +161,7 @@ class SessionStream:
 
     def end_file(self) -> None:
         """The next messages come from another file: its own watermark starts."""
+        self._read += 1
         self._mark = None
         self._since_sweep = 0
 
@@ -188,19 +215,24 @@ class SessionStream:
                     f"{m.file}:{m.line}: buyer {buyer!r} has a message that belongs with a "
                     "session already checked (the input is not in time order across files)"
                 )
-        o.add(m)
+        o.add(m, self._read)
 
     def _add_explicit(self, m: Message) -> None:
         sid = m.session
         assert sid is not None
         if m.shop is None:
             raise OutOfOrder(f"{m.file}:{m.line}: a row with a session id but no shop")
+        if m.buyer in self._several:
+            raise OutOfOrder(
+                f"{m.file}:{m.line}: buyer {m.buyer!r} talks to several shops and has session ids"
+            )
+        self._with_ids.add(m.buyer)
         if sid in self._closed_ids:
             raise OutOfOrder(f"{m.file}:{m.line}: session {sid!r} continues after it was checked")
         o = self._by_id.get(sid)
         if o is None:
             o = self._by_id[sid] = _Open(m.buyer, sid)
-        o.add(m)
+        o.add(m, self._read)
 
     def _sweep(self, done: list[Session]) -> None:
         self._since_sweep = 0
@@ -223,8 +255,8 @@ class SessionStream:
                 "theirs was checked without one"
             )
         known = self._shop.setdefault(buyer, shop)
-        if known != shop:
-            raise OutOfOrder(f"{m.file}:{m.line}: buyer {buyer!r} is seen with two shops")
+        if known != shop and buyer not in self._several:
+            self._accept_second_shop(m)
         files = self._shop_files.get(buyer)
         if files is None:
             self._shop_files[buyer] = m.file
@@ -249,6 +281,20 @@ class SessionStream:
             else:
                 self._wait(o)
 
+    def _accept_second_shop(self, m: Message) -> None:
+        """Let buyer ``m.buyer`` talk to several shops, if nothing handed back so
+        far would have been placed otherwise (else the input is out of order)."""
+        buyer = m.buyer
+        if (
+            m.session is not None
+            or buyer in self._with_ids
+            or buyer in self._placed_far
+            or buyer in self._waiting
+            or buyer in self._checked_shopless
+        ):
+            raise OutOfOrder(f"{m.file}:{m.line}: buyer {buyer!r} is seen with two shops")
+        self._several.add(buyer)
+
     def _shop_of(self, m: Message) -> str | None:
         """The shop batch reading gives ``m``, as far as the input has shown it."""
         if m.shop is not None:
@@ -270,6 +316,10 @@ class SessionStream:
             self._closed_ids.add(o.explicit)
         else:
             self._closed_end[o.buyer] = o.last
+            if o.buyer in self._several:
+                done.extend(self._sessions_by_shop(o))
+                self._remember_shop_rows(o)
+                return
         shops = self._shops_of(o)
         if len(shops) == 1 and None not in shops:
             done.append(self._session(o, shops.pop()))
@@ -296,12 +346,85 @@ class SessionStream:
             done.extend(self._session(o, None) for o in waiting)
 
     def _session(self, o: _Open, shop: str | None) -> Session:
+        if o.explicit is None:
+            if shop is not None and o.buyer not in self._placed_far and not self._placed_near(o):
+                self._placed_far.add(o.buyer)
+            self._remember_shop_rows(o)
         msgs = o.messages
         msgs.sort(key=_by_time)
         if o.explicit is not None:
             return Session(o.explicit, msgs[0].buyer, shop, tuple(msgs))
         first = msgs[0].time
         return Session(f"{o.buyer}#{first:%Y%m%d-%H%M%S}", o.buyer, shop, tuple(msgs))
+
+    # ------------------------------------------------- buyers with several shops
+
+    def _placements(self, o: _Open) -> Iterator[tuple[Message, timedelta | None, str | None]]:
+        """Each shop-less message of ``o`` with the shop row nearest to it among those of
+        its file known so far (in ``o``, and the latest before ``o``): its distance and
+        shop, chosen as :func:`~cslint.readers.columns.fill_shops` chooses; ``None``
+        without one. A shop row a later session brings is more than the gap away."""
+        reads = o.reads
+        rows: dict[int, list[tuple[datetime, int, str]]] = {
+            reads[n]: [] for n, m in enumerate(o.messages) if m.shop is None
+        }
+        for n, m in enumerate(o.messages):  # in the order read
+            if m.shop is not None and reads[n] in rows:
+                rows[reads[n]].append((m.time, n, m.shop))
+        for read, found in rows.items():
+            prev = self._last_shop_row.get((o.buyer, read))
+            if prev is not None and prev[0] <= o.first:  # from a session before o
+                found.append((prev[0], -1, prev[1]))
+            found.sort()
+        for n, m in enumerate(o.messages):
+            if m.shop is None:
+                found = rows[reads[n]]
+                if not found:
+                    yield m, None, None
+                else:
+                    near = nearest_row(found, m.time)
+                    yield m, abs(near[0] - m.time), near[2]
+
+    def _placed_near(self, o: _Open) -> bool:
+        """Whether every shop-less message of ``o`` has a shop row of its file within the gap."""
+        return all(d is not None and d <= self.gap for _, d, _ in self._placements(o))
+
+    def _sessions_by_shop(self, o: _Open) -> list[Session]:
+        """The sessions batch reading makes of ``o``, the messages of a buyer who
+        talks to several shops: each shop-less message takes its nearest shop
+        row's shop, then each shop's messages split at the gap."""
+        placed: dict[int, str] = {}
+        for m, distance, shop in self._placements(o):
+            if distance is None or distance > self.gap or shop is None:
+                raise OutOfOrder(
+                    f"{m.file}:{m.line}: buyer {o.buyer!r} talks to several shops and this "
+                    "row has no shop row of theirs within the session gap in its file"
+                )
+            placed[id(m)] = shop
+        by_shop: dict[str, list[Message]] = {}
+        for m in o.messages:
+            by_shop.setdefault(m.shop or placed[id(m)], []).append(m)
+        sessions: list[Session] = []
+        for shop, msgs in by_shop.items():
+            msgs.sort(key=_by_time)
+            start = 0
+            for i in range(1, len(msgs) + 1):
+                if i == len(msgs) or msgs[i].time - msgs[i - 1].time > self.gap:
+                    part = msgs[start:i]
+                    sid = f"{o.buyer}#{part[0].time:%Y%m%d-%H%M%S}"
+                    sessions.append(Session(sid, o.buyer, shop, tuple(part)))
+                    start = i
+        return sessions
+
+    def _remember_shop_rows(self, o: _Open) -> None:
+        """Keep, per file, the latest shop row of ``o`` (the first read among equal times)."""
+        last = self._last_shop_row
+        for m, read in zip(o.messages, o.reads, strict=True):
+            if m.shop is not None:
+                key = (o.buyer, read)
+                known = last.get(key)
+                if known is None or m.time > known[0]:
+                    last[key] = (m.time, m.shop)
 
 
 def _among(file: str, files: str | set[str]) -> bool:

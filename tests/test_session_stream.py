@@ -130,9 +130,40 @@ def test_a_message_next_to_a_checked_session_is_out_of_order() -> None:
         stream.add(msg(5, "b0"))  # belongs with b0's session, checked long ago
 
 
-def test_buyer_with_two_shops_is_out_of_order() -> None:
+def test_a_buyer_who_asks_two_shops_in_turn_streams() -> None:
+    rows = [
+        msg(0, shop=None),
+        msg(1, shop="店A"),
+        msg(9, shop=None),
+        msg(238, shop=None),  # at noon, to another shop of the same export
+        msg(240, shop="店B"),
+        msg(243, shop=None),
+    ]
+    assert same_or_out_of_order([rows])
+    assert [(s.shop, len(s.messages)) for s in streamed([rows])] == [("店A", 3), ("店B", 3)]
+
+
+def test_two_shops_in_one_conversation_split_as_batch_does() -> None:
+    rows = [msg(0, shop=None), msg(1, shop="店A"), msg(20, shop="店B"), msg(21, shop=None)]
+    rows += [msg(40, shop="店A"), msg(41, shop=None)]  # 店A again, 39 min after its last row
+    assert same_or_out_of_order([rows])
+    assert len(streamed([rows])) == 3
+
+
+def test_a_second_shop_after_a_far_placement_is_out_of_order() -> None:
+    # the buyer row at 0 was placed by 店A's row 50 minutes later; a nearer
+    # 店B row could have come in between, so a second shop cannot be trusted
+    rows = [msg(0, shop=None), msg(25, shop=None), msg(50, shop="店A"), msg(100, shop=None)]
+    rows += [msg(101, shop="店B")]
     with pytest.raises(OutOfOrder, match="two shops"):
-        streamed([[msg(0, shop="店A"), msg(1, shop="店B")]])
+        streamed([rows])
+
+
+def test_a_row_far_from_the_shops_of_a_buyer_with_two_is_out_of_order() -> None:
+    rows = [msg(0, shop="店A"), msg(100, shop="店B"), msg(101, shop=None), msg(125, shop=None)]
+    rows += [msg(150, shop=None)]  # 49 minutes from 店B's row, in the same conversation
+    with pytest.raises(OutOfOrder, match="several shops"):
+        streamed([rows])
 
 
 def test_session_id_without_shop_is_out_of_order() -> None:

@@ -154,15 +154,17 @@ def test_input_read_whole_is_reported_as_in_memory(generated: Path, jobs: int) -
     assert out.getvalue() == _in_memory([generated], "json", options)
 
 
-def test_a_buyer_with_two_shops_is_checked_whole_with_workers(tmp_path: Path) -> None:
+def test_buyers_who_ask_two_shops_stream_with_workers(tmp_path: Path) -> None:
     header = "time,buyer,sender,text\n"
     rows = [f"2025-03-03 08:{m:02d}:00,b{m},b{m},在吗\n" for m in range(50)]
     rows += [f"2025-03-03 08:{m:02d}:05,b{m},甲店:小王,不行\n" for m in range(50)]
     rows += [f"2025-03-03 11:{m:02d}:05,b{m},乙店:小李,您好\n" for m in range(50)]
     (tmp_path / "two-shops.csv").write_text(header + "".join(sorted(rows)), encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", "2"])
-    assert "seen with two shops; checking the input in memory" in result.stderr
+    assert "in memory" not in result.stderr
     assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
+    shops = {v["shop"] for v in json.loads(result.stdout)["violations"]}
+    assert shops == {"甲店", "乙店"}
 
 
 def _killed(*args: object) -> object:

@@ -316,7 +316,7 @@ def fill_shops(messages: list[Message]) -> list[Message]:
         if m.shop is None:
             shop = only.get(m.buyer)
             if shop is None and m.buyer in placed:
-                shop = _nearest_shop(placed[m.buyer], m.time)
+                shop = nearest_row(placed[m.buyer], m.time)[2]
             if shop is not None:
                 filled[i] = Message(
                     m.time,
@@ -333,15 +333,17 @@ def fill_shops(messages: list[Message]) -> list[Message]:
     return filled
 
 
-def _nearest_shop(found: list[tuple[datetime, int, str]], when: datetime) -> str:
-    """The shop of the entry of ``found`` (sorted by time, then input order)
-    nearest to ``when``: the earlier one on a tie, the first of equal times."""
+def nearest_row(
+    found: list[tuple[datetime, int, str]], when: datetime
+) -> tuple[datetime, int, str]:
+    """The entry of ``found`` (``(time, order read, shop)``, sorted, not empty)
+    nearest to ``when``: the earlier one on a tie, the first read of equal times."""
     after = bisect_left(found, (when,))  # the first entry at or after ``when``
     if after < len(found):
         later = found[after]
         if after == 0 or later[0] == when:
-            return later[2]
+            return later
         if later[0] - when < when - found[after - 1][0]:
-            return later[2]
+            return later
     # the earlier time wins: its first entry in input order
-    return found[bisect_left(found, (found[after - 1][0],))][2]
+    return found[bisect_left(found, (found[after - 1][0],))]
