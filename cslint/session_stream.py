@@ -126,12 +126,12 @@ class SessionStream:
         self._checked_shopless: set[str] = set()  # buyers with a session checked without a shop
         # Buyers who talk to two shops or more (see "Buyers with several shops"),
         # and what it takes to accept one: per (buyer, file) the latest shop row of
-        # the buyer's sessions handed back so far, the buyers with a shop-less row
-        # placed by a shop row more than the gap away (or in another file), whose
-        # placement a second shop could change, and the buyers with session ids.
+        # the buyer's sessions handed back so far; per buyer, the time before which
+        # a row of another shop could have been nearer to a shop-less row already
+        # placed by a row more than the gap away; the buyers with session ids.
         self._several: set[str] = set()
         self._last_shop_row: dict[tuple[str, int], tuple[datetime, str]] = {}
-        self._placed_far: set[str] = set()
+        self._placed_until: dict[str, datetime] = {}
         self._with_ids: set[str] = set()
         # closed sessions whose shop is not settled (derived ones only: rows with a
         # session id carry their shop), by buyer, oldest buyer first
@@ -255,8 +255,8 @@ class SessionStream:
                 "theirs was checked without one"
             )
         known = self._shop.setdefault(buyer, shop)
-        if known != shop and buyer not in self._several:
-            self._accept_second_shop(m)
+        if known != shop:
+            self._accept_another_shop(m, known)
         files = self._shop_files.get(buyer)
         if files is None:
             self._shop_files[buyer] = m.file
@@ -281,17 +281,22 @@ class SessionStream:
             else:
                 self._wait(o)
 
-    def _accept_second_shop(self, m: Message) -> None:
-        """Let buyer ``m.buyer`` talk to several shops, if nothing handed back so
-        far would have been placed otherwise (else the input is out of order)."""
+    def _accept_another_shop(self, m: Message, first: str) -> None:
+        """Let buyer ``m.buyer``, seen with shop ``first``, talk to ``m.shop`` too, if
+        nothing handed back so far would have been placed otherwise (else the input
+        is out of order)."""
         buyer = m.buyer
-        if (
+        placed_until = self._placed_until.get(buyer)
+        if buyer not in self._several and (
             m.session is not None
             or buyer in self._with_ids
-            or buyer in self._placed_far
             or buyer in self._waiting
             or buyer in self._checked_shopless
         ):
+            raise OutOfOrder(f"{m.file}:{m.line}: buyer {buyer!r} is seen with two shops")
+        if placed_until is not None and m.time < placed_until:
+            # a row of this shop could be nearer than the row of ``first`` that placed
+            # an earlier shop-less row of theirs
             raise OutOfOrder(f"{m.file}:{m.line}: buyer {buyer!r} is seen with two shops")
         self._several.add(buyer)
 
@@ -347,8 +352,8 @@ class SessionStream:
 
     def _session(self, o: _Open, shop: str | None) -> Session:
         if o.explicit is None:
-            if shop is not None and o.buyer not in self._placed_far and not self._placed_near(o):
-                self._placed_far.add(o.buyer)
+            if shop is not None:
+                self._note_far_placements(o)
             self._remember_shop_rows(o)
         msgs = o.messages
         msgs.sort(key=_by_time)
@@ -385,9 +390,22 @@ class SessionStream:
                     near = nearest_row(found, m.time)
                     yield m, abs(near[0] - m.time), near[2]
 
-    def _placed_near(self, o: _Open) -> bool:
-        """Whether every shop-less message of ``o`` has a shop row of its file within the gap."""
-        return all(d is not None and d <= self.gap for _, d, _ in self._placements(o))
+    def _note_far_placements(self, o: _Open) -> None:
+        """Remember until when a row of another shop could change how a shop-less
+        message of ``o`` was placed: its placing row's distance past it, when that
+        is more than the gap (nearer rows than the gap cannot come any more)."""
+        until = self._placed_until.get(o.buyer)
+        for m, distance, _ in self._placements(o):
+            if distance is None:  # placed from another file, or by the buyer's only shop
+                limit = datetime.max
+            elif distance > self.gap:
+                limit = m.time + distance
+            else:
+                continue
+            if until is None or limit > until:
+                until = limit
+        if until is not None:
+            self._placed_until[o.buyer] = until
 
     def _sessions_by_shop(self, o: _Open) -> list[Session]:
         """The sessions batch reading makes of ``o``, the messages of a buyer who

@@ -150,13 +150,21 @@ def test_two_shops_in_one_conversation_split_as_batch_does() -> None:
     assert len(streamed([rows])) == 3
 
 
-def test_a_second_shop_after_a_far_placement_is_out_of_order() -> None:
-    # the buyer row at 0 was placed by 店A's row 50 minutes later; a nearer
-    # 店B row could have come in between, so a second shop cannot be trusted
-    rows = [msg(0, shop=None), msg(25, shop=None), msg(50, shop="店A"), msg(100, shop=None)]
-    rows += [msg(101, shop="店B")]
+def test_a_second_shop_that_could_change_a_far_placement_is_out_of_order() -> None:
+    # the buyer's row at 100 was placed by 店A's row at 0, 100 minutes before it;
+    # 店B's row at 150 is nearer (batch reading places the row at 100 there)
+    rows = [msg(0, shop="店A"), msg(5, shop=None), msg(100, shop=None), msg(140, shop=None)]
+    rows += [msg(150, shop="店B")]
     with pytest.raises(OutOfOrder, match="two shops"):
         streamed([rows])
+
+
+def test_a_second_shop_past_every_far_placement_streams() -> None:
+    # 店B's row comes after 200, when no row can be nearer to the row at 100 than 店A's
+    rows = [msg(0, shop="店A"), msg(5, shop=None), msg(100, shop=None), msg(140, shop="店A")]
+    rows += [msg(210, shop=None), msg(211, shop="店B")]
+    assert same_or_out_of_order([rows])
+    assert [s.shop for s in streamed([rows])] == ["店A", "店A", "店A", "店B"]
 
 
 def test_a_row_far_from_the_shops_of_a_buyer_with_two_is_out_of_order() -> None:
