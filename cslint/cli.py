@@ -355,8 +355,9 @@ def _check_streaming(
     jobs: int,
 ) -> int | None:
     """``check`` as a stream (:mod:`cslint.streaming`): the exit code, or ``None``
-    when the format needs the in-memory run. Input that cannot stream is read
-    and sessionized in memory, then checked and reported as a stream."""
+    when the format (or an explicit session id with rows of several buyers)
+    needs the run made wholly in memory. Input that cannot stream is read and
+    sessionized in parts by buyer, then checked and reported as a stream."""
     from cslint.errors import ConfigError
     from cslint.forked import WorkerFailed
     from cslint.reporters import get_reporter
@@ -392,9 +393,8 @@ def _check_streaming(
             )
             try:
                 run = run_check(whole=True)
-            except OutOfOrder:  # an explicit session id split between workers' shares
-                jobs = 1
-                run = run_check(whole=True)
+            except OutOfOrder:  # an explicit session id with rows of several buyers
+                return None  # the run made wholly in memory
     except (ConfigError, WorkerFailed) as exc:
         _fail(str(exc))
     try:

@@ -48,7 +48,7 @@ from cslint.reporters.base import ReportOptions, StreamingReporter
 from cslint.rules.base import TEXT_CACHE_SIZE, Rule
 from cslint.ruleset import RulePack, load_pack
 from cslint.scoring import score_session
-from cslint.session_stream import SessionStream
+from cslint.session_stream import OutOfOrder, SessionStream
 from cslint.sessionize import sessionize
 from cslint.share import SKIPPED, Share
 from cslint.spool import SortedSpool, Spool
@@ -56,6 +56,11 @@ from cslint.spool import SortedSpool, Spool
 # Ties between violations at the same place are broken in session order,
 # (start, shop, buyer, id), as the in-memory run sorts its sessions.
 _SessionKey = tuple[datetime, str, str, str]
+# Input that cannot stream is checked in this many parts by buyer, each held in
+# memory in turn (Job._check_whole), and each part keeps this many messages in
+# memory while the input is read.
+WHOLE_BUCKETS = 16
+BUCKET_MEMORY = 2_000
 # A run-level violation naming a session the run never saw sorts after the rest.
 _UNKNOWN_SESSION: _SessionKey = (datetime.max, "", "", "")
 
@@ -328,48 +333,77 @@ class Job:
         return stats
 
     def _check_whole(self, run: RunInProgress) -> list[FileStats]:
-        """Read the run's rows of every file into memory as :func:`cslint.readers.read_file`
-        does (shops filled per file, a failed file's rows dropped), sessionize
-        them as :func:`cslint.sessionize.sessionize` does, then check the sessions.
+        """Check input that cannot stream as the in-memory run would: rows read as
+        :func:`cslint.readers.read_file` reads them (shops filled per file, a
+        failed file's rows dropped), sessions built by :func:`cslint.sessionize.sessionize`.
 
-        The sessions are those of the in-memory run: sessionizing is per buyer
-        (and per explicit session id, which :mod:`cslint.stream_parallel`
-        checks), and so is a worker's share of the rows.
+        Shops are filled per buyer and sessions are built per buyer, so the
+        run's messages are first spooled to :data:`WHOLE_BUCKETS` buckets by
+        buyer (on disk past a few thousand) and each bucket is then sessionized
+        and checked alone: memory holds one bucket's messages, not the input's.
+        An explicit session id whose rows name buyers of two buckets (or of two
+        workers' shares, see :mod:`cslint.stream_parallel`) is out of order.
         """
-        messages: list[Message] = []
+        share_of = run.share.of if run.share is not None else 1
+        buckets: list[Spool[tuple[int, Message]]] = [
+            Spool(BUCKET_MEMORY, folder=run.folder) for _ in range(WHOLE_BUCKETS)
+        ]
         stats: list[FileStats] = []
+        failed: set[int] = set()
         try:
             if run.reports_discovery:
                 for n, e in enumerate(self.discover_errors):
                     run.error(e, (-1, n))
             for number, path in enumerate(self.files):
                 stream = stream_file(path, self.read, display_name(path), run.share)
-                own: list[Message] = []
                 errors: list[tuple[int, InputError]] = []
                 for n, item in enumerate(stream):
                     if type(item) is Message:
-                        own.append(item)
+                        buckets[hash(item.buyer) // share_of % WHOLE_BUCKETS].append((number, item))
                     elif item is not SKIPPED:
                         assert isinstance(item, InputError)
                         errors.append((n, item))
                 counts = stream.stats
                 if counts.failed:  # as read_file: a file that failed gives no rows
                     counts = replace(counts, rows_read=0, messages=0, rejected=0)
-                    own.clear()
+                    failed.add(number)
                     errors = [(n, e) for n, e in errors if e.kind == "file"]
                 for n, e in errors:
                     run.error(e, (number, n))
-                messages.extend(fill_shops(own))
                 stats.append(counts)
-            sessions = sessionize(messages, self.gap_s)
-            del messages  # the sessions hold them now
-            run.whole_explicit_ids = {s.id for s in sessions if s.messages[0].session is not None}
-            for session in sessions:
-                run.check(session)
+            for bucket in buckets:
+                self._check_bucket(run, bucket, failed)
+                bucket.close()  # its runs on disk go as soon as it is checked
         except BaseException:
             run.close_spools()
             raise
+        finally:
+            for bucket in buckets:
+                bucket.close()
         return stats
+
+    def _check_bucket(
+        self, run: RunInProgress, bucket: Spool[tuple[int, Message]], failed: set[int]
+    ) -> None:
+        messages: list[Message] = []
+        file: list[Message] = []  # one file's messages, shops filled together
+        current = -1
+        for number, m in bucket:  # in the order read
+            if number != current:
+                messages.extend(fill_shops(file))
+                file, current = [], number
+            if number not in failed:
+                file.append(m)
+        messages.extend(fill_shops(file))
+        sessions = sessionize(messages, self.gap_s)
+        del messages, file  # the sessions hold them now
+        explicit = {s.id for s in sessions if s.messages[0].session is not None}
+        shared = explicit & run.whole_explicit_ids
+        if shared:
+            raise OutOfOrder(f"session {min(shared)!r} has rows of more than one buyer")
+        run.whole_explicit_ids |= explicit
+        for session in sessions:
+            run.check(session)
 
 
 def stream_check(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cslint import session_stream, spool
+from cslint import session_stream, spool, streaming
 from cslint.api import check_paths
 from cslint.cli import main
 from cslint.config import load_config
@@ -126,3 +126,53 @@ def test_cli_streams_to_a_file_atomically(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert target.read_text(encoding="utf-8") == _in_memory([EXAMPLES], "json", ReportOptions())
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary left
+
+
+@pytest.mark.parametrize("where", ["examples", "generated"])
+def test_input_read_whole_in_buckets_on_disk_is_the_in_memory_report(
+    where: str, generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what `check` does with input that cannot stream, with every bucket spilled to disk
+    paths = [EXAMPLES] if where == "examples" else [generated]
+    monkeypatch.setattr(streaming, "WHOLE_BUCKETS", 3)
+    monkeypatch.setattr(streaming, "BUCKET_MEMORY", 5)
+    config = load_config(paths, None, discover=False)
+    reporter = get_reporter("json")
+    assert isinstance(reporter, StreamingReporter)
+    options = ReportOptions()
+    run = stream_check(paths, config, reporter, options, whole=True)
+    out = io.StringIO()
+    try:
+        reporter.write_document(out, run.result, run.violations, run.errors, options)
+    finally:
+        run.close()
+    assert out.getvalue() == _in_memory(paths, "json", options)
+
+
+def test_a_session_id_with_rows_of_two_buyers_is_checked_wholly_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_stream, "SWEEP_EVERY", 10)  # close sessions early on
+    names = [f"买家{i}" for i in range(40)]
+    first = names[0]  # two buyers in different buckets of the whole-input check
+    second = next(n for n in names if hash(n) % 16 != hash(first) % 16)
+    header = "time,session,shop,buyer,sender,text\n"
+    later = [f"2025-03-03 10:{m:02d}:00,,店,b{m},店:甲,不行\n" for m in range(60)]
+    later += [f"2025-03-03 11:{m:02d}:00,,店,c{m},店:甲,好的亲\n" for m in range(60)]
+    later += [
+        f"2025-03-03 12:00:00,S1,店,{first},{first},在吗\n",
+        f"2025-03-03 12:00:05,S1,店,{second},店:小王,不行\n",
+    ]
+    (tmp_path / "a.csv").write_text(header + "".join(later), encoding="utf-8")
+    # read second, yet b0's session (10:00, checked long ago) started here at 09:50
+    (tmp_path / "b.csv").write_text(
+        header + "2025-03-03 09:50:00,,店,b0,b0,在吗\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", "1"])
+    assert "checking the input in memory" in result.stderr
+    assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
+    config = load_config([tmp_path], None, discover=False)
+    reporter = get_reporter("json")
+    assert isinstance(reporter, StreamingReporter)
+    with pytest.raises(OutOfOrder, match="S1"):  # read whole, in buckets by buyer
+        stream_check([tmp_path], config, reporter, ReportOptions(), whole=True)
