@@ -387,10 +387,8 @@ def _check_streaming(
         try:
             run = run_check(whole=False)
         except OutOfOrder as exc:
-            click.echo(
-                f"cslint: {one_line(masked_str(str(exc), show_pii))}; checking the input in memory",
-                err=True,
-            )
+            why = one_line(masked_str(str(exc), show_pii))
+            click.echo(f"cslint: {why}; reading the input in parts by buyer instead", err=True)
             try:
                 run = run_check(whole=True)
             except OutOfOrder:  # an explicit session id with rows of several buyers

@@ -102,7 +102,7 @@ def test_a_worker_that_meets_disorder_stops_the_run(
     with pytest.raises(OutOfOrder, match="b0"):
         stream_check([tmp_path], config, reporter, ReportOptions(), jobs=2)
     result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", "2"])
-    assert "checking the input in memory" in result.stderr
+    assert "reading the input in parts by buyer instead" in result.stderr
     assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
 
 
@@ -127,7 +127,7 @@ def test_one_session_id_with_two_buyers_in_two_workers_is_checked_in_memory(
     with pytest.raises(OutOfOrder, match="S1"):  # read whole, in two workers: the same
         stream_check([tmp_path], config, reporter, ReportOptions(), jobs=2, whole=True)
     result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", "2"])
-    assert "more than one buyer; checking the input in memory" in result.stderr
+    assert "more than one buyer; reading the input in parts by buyer instead" in result.stderr
     assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
 
 

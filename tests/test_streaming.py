@@ -99,7 +99,7 @@ def test_files_out_of_time_order_are_checked_in_memory(
         stream_check([tmp_path], config, reporter, ReportOptions())
     result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json"])
     assert result.exit_code == 1
-    assert "checking the input in memory" in result.stderr
+    assert "reading the input in parts by buyer instead" in result.stderr
     assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
 
 
@@ -169,7 +169,7 @@ def test_a_session_id_with_rows_of_two_buyers_is_checked_wholly_in_memory(
         header + "2025-03-03 09:50:00,,店,b0,b0,在吗\n", encoding="utf-8"
     )
     result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", "1"])
-    assert "checking the input in memory" in result.stderr
+    assert "reading the input in parts by buyer instead" in result.stderr
     assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
     config = load_config([tmp_path], None, discover=False)
     reporter = get_reporter("json")
