@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import signal
@@ -11,9 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_streaming import EXAMPLES, _generate, _in_memory
+from test_streaming import (
+    EXAMPLES,
+    _generate,
+    _in_memory,
+    streamed_run,
+)
 
-from cslint import session_stream, spool, stream_parallel
+from cslint import spool, stream_parallel
 from cslint.cli import main
 from cslint.config import load_config
 from cslint.reporters import get_reporter
@@ -39,17 +43,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _streamed(paths: list[Path], fmt: str, jobs: int) -> tuple[str, str | None]:
     """The report, and the workers' spool folder (removed by then)."""
-    config = load_config(paths, None, discover=False)
-    reporter = get_reporter(fmt)
-    assert isinstance(reporter, StreamingReporter)
-    options = ReportOptions()
-    run = stream_check(paths, config, reporter, options, jobs=jobs)
-    out = io.StringIO()
-    try:
-        reporter.write_document(out, run.result, run.violations, run.errors, options)
-    finally:
-        run.close()
-    return out.getvalue(), run.folder
+    report, run = streamed_run(paths, fmt, ReportOptions(), jobs=jobs)
+    return report, run.folder
 
 
 def test_the_input_is_large_enough_for_workers(generated: Path) -> None:
@@ -87,25 +82,6 @@ def test_input_errors_are_reported_once_and_counts_reconcile(
     assert len(json.loads(report)["input_errors"]) == 3  # two rows and the empty file
 
 
-def test_a_worker_that_meets_disorder_stops_the_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(session_stream, "SWEEP_EVERY", 10)  # close sessions early on
-    header = "time,buyer,sender,text\n"
-    later = [f"2025-03-03 10:{m:02d}:00,b{m},店:甲,不行\n" for m in range(60)]
-    later += [f"2025-03-04 {h}:{m:02d}:00,c{m},店:甲,好的亲\n" for h in (11, 12) for m in range(60)]
-    (tmp_path / "a.csv").write_text(header + "".join(later), encoding="utf-8")
-    (tmp_path / "b.csv").write_text(header + "2025-03-03 09:50:00,b0,b0,在吗\n", encoding="utf-8")
-    config = load_config([tmp_path], None, discover=False)
-    reporter = get_reporter("json")
-    assert isinstance(reporter, StreamingReporter)
-    with pytest.raises(OutOfOrder, match="b0"):
-        stream_check([tmp_path], config, reporter, ReportOptions(), jobs=2)
-    result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", "2"])
-    assert "reading the input in parts by buyer instead" in result.stderr
-    assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
-
-
 def test_one_session_id_with_two_buyers_in_two_workers_is_checked_in_memory(
     tmp_path: Path,
 ) -> None:
@@ -141,17 +117,8 @@ def test_cli_jobs_match_one_job_on_the_examples() -> None:
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_input_read_whole_is_reported_as_in_memory(generated: Path, jobs: int) -> None:
     # what `check` does with input that cannot stream: sessionize in memory, report as a stream
-    config = load_config([generated], None, discover=False)
-    reporter = get_reporter("json")
-    assert isinstance(reporter, StreamingReporter)
-    options = ReportOptions()
-    run = stream_check([generated], config, reporter, options, jobs=jobs, whole=True)
-    out = io.StringIO()
-    try:
-        reporter.write_document(out, run.result, run.violations, run.errors, options)
-    finally:
-        run.close()
-    assert out.getvalue() == _in_memory([generated], "json", options)
+    report, _ = streamed_run([generated], "json", ReportOptions(), jobs=jobs, whole=True)
+    assert report == _in_memory([generated], "json", ReportOptions())
 
 
 def test_buyers_who_ask_two_shops_stream_with_workers(tmp_path: Path) -> None:

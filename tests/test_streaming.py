@@ -7,18 +7,19 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from cslint import session_stream, spool, streaming
+from cslint import session_stream, spool, stream_parallel, streaming
 from cslint.api import check_paths
 from cslint.cli import main
 from cslint.config import load_config
 from cslint.reporters import get_reporter
 from cslint.reporters.base import ReportOptions, StreamingReporter
 from cslint.session_stream import OutOfOrder
-from cslint.streaming import stream_check
+from cslint.streaming import StreamedRun, stream_check
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "week"
@@ -48,17 +49,24 @@ def _in_memory(paths: list[Path], fmt: str, options: ReportOptions) -> str:
     return get_reporter(fmt).render(check_paths(paths, config), options)
 
 
-def _streamed(paths: list[Path], fmt: str, options: ReportOptions) -> str:
+def streamed_run(
+    paths: list[Path], fmt: str, options: ReportOptions, **how: Any
+) -> tuple[str, StreamedRun]:
+    """The report of ``stream_check(paths, …, **how)`` and the (closed) run."""
     config = load_config(paths, None, discover=False)
     reporter = get_reporter(fmt)
     assert isinstance(reporter, StreamingReporter)
-    run = stream_check(paths, config, reporter, options)
+    run = stream_check(paths, config, reporter, options, **how)
     out = io.StringIO()
     try:
         reporter.write_document(out, run.result, run.violations, run.errors, options)
     finally:
         run.close()
-    return out.getvalue()
+    return out.getvalue(), run
+
+
+def _streamed(paths: list[Path], fmt: str, options: ReportOptions, **how: Any) -> str:
+    return streamed_run(paths, fmt, options, **how)[0]
 
 
 @pytest.mark.parametrize("fmt", STREAMING_FORMATS)
@@ -81,23 +89,31 @@ def test_generated_log_streams_to_the_in_memory_report_even_spilled(
         assert summary["violations"] > 97 and summary["messages"] == 4000
 
 
-def test_files_out_of_time_order_are_checked_in_memory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def write_files_out_of_order(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """a.csv then b.csv, where b.csv holds an earlier row of a session of a.csv
+    that a stream has checked by then."""
     monkeypatch.setattr(session_stream, "SWEEP_EVERY", 10)  # close sessions early on
     header = "time,buyer,sender,text\n"
     later = [f"2025-03-03 10:{m:02d}:00,b{m},店:甲,不行\n" for m in range(60)]
     later += [f"2025-03-03 {h}:{m:02d}:00,c{h},店:甲,好的亲\n" for h in (11, 12) for m in range(60)]
     # read second, yet b0's session (10:00, checked long ago) started here at 09:50
     earlier = ["2025-03-03 09:50:00,b0,b0,在吗\n"]
-    (tmp_path / "a.csv").write_text(header + "".join(later), encoding="utf-8")
-    (tmp_path / "b.csv").write_text(header + "".join(earlier), encoding="utf-8")
+    (folder / "a.csv").write_text(header + "".join(later), encoding="utf-8")
+    (folder / "b.csv").write_text(header + "".join(earlier), encoding="utf-8")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_files_out_of_time_order_are_read_in_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.setattr(stream_parallel, "MIN_BYTES_PER_JOB", 1)  # workers even for tiny input
+    write_files_out_of_order(tmp_path, monkeypatch)
     config = load_config([tmp_path], None, discover=False)
     reporter = get_reporter("json")
     assert isinstance(reporter, StreamingReporter)
-    with pytest.raises(OutOfOrder, match="b0"):
-        stream_check([tmp_path], config, reporter, ReportOptions())
-    result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json"])
+    with pytest.raises(OutOfOrder, match="b0"):  # in a worker, with two: it stops them all
+        stream_check([tmp_path], config, reporter, ReportOptions(), jobs=jobs)
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", str(jobs)])
     assert result.exit_code == 1
     assert "reading the input in parts by buyer instead" in result.stderr
     assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
@@ -136,17 +152,8 @@ def test_input_read_whole_in_buckets_on_disk_is_the_in_memory_report(
     paths = [EXAMPLES] if where == "examples" else [generated]
     monkeypatch.setattr(streaming, "WHOLE_BUCKETS", 3)
     monkeypatch.setattr(streaming, "BUCKET_MEMORY", 5)
-    config = load_config(paths, None, discover=False)
-    reporter = get_reporter("json")
-    assert isinstance(reporter, StreamingReporter)
     options = ReportOptions()
-    run = stream_check(paths, config, reporter, options, whole=True)
-    out = io.StringIO()
-    try:
-        reporter.write_document(out, run.result, run.violations, run.errors, options)
-    finally:
-        run.close()
-    assert out.getvalue() == _in_memory(paths, "json", options)
+    assert _streamed(paths, "json", options, whole=True) == _in_memory(paths, "json", options)
 
 
 def test_a_session_id_with_rows_of_two_buyers_is_checked_wholly_in_memory(
