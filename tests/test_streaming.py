@@ -95,7 +95,10 @@ def write_files_out_of_order(folder: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(session_stream, "SWEEP_EVERY", 10)  # close sessions early on
     header = "time,buyer,sender,text\n"
     later = [f"2025-03-03 10:{m:02d}:00,b{m},店:甲,不行\n" for m in range(60)]
-    later += [f"2025-03-03 {h}:{m:02d}:00,c{h},店:甲,好的亲\n" for h in (11, 12) for m in range(60)]
+    # many buyers, so that every worker's share moves past b0's session (--jobs)
+    later += [
+        f"2025-03-03 {h}:{m:02d}:00,c{h}{m},店:甲,好的亲\n" for h in (11, 12) for m in range(60)
+    ]
     # read second, yet b0's session (10:00, checked long ago) started here at 09:50
     earlier = ["2025-03-03 09:50:00,b0,b0,在吗\n"]
     (folder / "a.csv").write_text(header + "".join(later), encoding="utf-8")
