@@ -256,7 +256,7 @@ class SessionStream:
             )
         known = self._shop.setdefault(buyer, shop)
         if known != shop:
-            self._accept_another_shop(m, known)
+            self._accept_another_shop(m)
         files = self._shop_files.get(buyer)
         if files is None:
             self._shop_files[buyer] = m.file
@@ -281,8 +281,8 @@ class SessionStream:
             else:
                 self._wait(o)
 
-    def _accept_another_shop(self, m: Message, first: str) -> None:
-        """Let buyer ``m.buyer``, seen with shop ``first``, talk to ``m.shop`` too, if
+    def _accept_another_shop(self, m: Message) -> None:
+        """Let buyer ``m.buyer``, seen with another shop, talk to ``m.shop`` too, if
         nothing handed back so far would have been placed otherwise (else the input
         is out of order)."""
         buyer = m.buyer
@@ -295,8 +295,8 @@ class SessionStream:
         ):
             raise OutOfOrder(f"{m.file}:{m.line}: buyer {buyer!r} is seen with two shops")
         if placed_until is not None and m.time < placed_until:
-            # a row of this shop could be nearer than the row of ``first`` that placed
-            # an earlier shop-less row of theirs
+            # this row could be nearer than the row of the buyer's first shop that
+            # placed an earlier shop-less row of theirs
             raise OutOfOrder(f"{m.file}:{m.line}: buyer {buyer!r} is seen with two shops")
         self._several.add(buyer)
 
