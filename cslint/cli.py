@@ -391,8 +391,10 @@ def _check_streaming(
             click.echo(f"cslint: {why}; reading the input in parts by buyer instead", err=True)
             try:
                 run = run_check(whole=True)
-            except OutOfOrder:  # an explicit session id with rows of several buyers
-                return None  # the run made wholly in memory
+            except OutOfOrder as again:  # an explicit session id with rows of several buyers
+                why = one_line(masked_str(str(again), show_pii))
+                click.echo(f"cslint: {why}; checking the input in memory", err=True)
+                return None
     except (ConfigError, WorkerFailed) as exc:
         _fail(str(exc))
     try:

@@ -180,6 +180,7 @@ def test_a_session_id_with_rows_of_two_buyers_is_checked_wholly_in_memory(
     )
     result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", "1"])
     assert "reading the input in parts by buyer instead" in result.stderr
+    assert "'S1' has rows of more than one buyer; checking the input in memory" in result.stderr
     assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
     config = load_config([tmp_path], None, discover=False)
     reporter = get_reporter("json")
