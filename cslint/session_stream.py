@@ -66,6 +66,7 @@ from operator import attrgetter
 
 from cslint.model import Message, Session
 from cslint.readers.columns import nearest_row
+from cslint.sessionize import derived_id, split_at_gaps
 
 _by_time = attrgetter("time")
 
@@ -360,7 +361,7 @@ class SessionStream:
         if o.explicit is not None:
             return Session(o.explicit, msgs[0].buyer, shop, tuple(msgs))
         first = msgs[0].time
-        return Session(f"{o.buyer}#{first:%Y%m%d-%H%M%S}", o.buyer, shop, tuple(msgs))
+        return Session(derived_id(o.buyer, first), o.buyer, shop, tuple(msgs))
 
     # ------------------------------------------------- buyers with several shops
 
@@ -425,13 +426,7 @@ class SessionStream:
         sessions: list[Session] = []
         for shop, msgs in by_shop.items():
             msgs.sort(key=_by_time)
-            start = 0
-            for i in range(1, len(msgs) + 1):
-                if i == len(msgs) or msgs[i].time - msgs[i - 1].time > self.gap:
-                    part = msgs[start:i]
-                    sid = f"{o.buyer}#{part[0].time:%Y%m%d-%H%M%S}"
-                    sessions.append(Session(sid, o.buyer, shop, tuple(part)))
-                    start = i
+            sessions.extend(split_at_gaps(o.buyer, shop, msgs, self.gap))
         return sessions
 
     def _remember_shop_rows(self, o: _Open) -> None:

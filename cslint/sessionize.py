@@ -62,15 +62,28 @@ def sessionize(messages: Iterable[Message], gap_s: int = 1800) -> list[Session]:
         sessions.append(Session(sid, in_order[0][1].buyer, shop, tuple(m for _, m in in_order)))
     for (shop, buyer), in_order in derived.items():
         in_order.sort(key=_by_time)
-        group = [m for _, m in in_order]
-        start = 0
-        for i in range(1, len(group) + 1):
-            if i == len(group) or group[i].time - group[i - 1].time > gap:
-                first = group[start].time
-                sid = f"{buyer}#{first:%Y%m%d-%H%M%S}"
-                sessions.append(Session(sid, buyer, shop, tuple(group[start:i])))
-                start = i
+        sessions.extend(split_at_gaps(buyer, shop, [m for _, m in in_order], gap))
     sessions.sort(key=lambda s: (s.start, s.shop or "", s.buyer, s.id))
+    return sessions
+
+
+def derived_id(buyer: str, start: datetime) -> str:
+    """The id of a session found by the gap rule: ``buyer#YYYYMMDD-HHMMSS`` of its start."""
+    return f"{buyer}#{start:%Y%m%d-%H%M%S}"
+
+
+def split_at_gaps(
+    buyer: str, shop: str | None, messages: list[Message], gap: timedelta
+) -> list[Session]:
+    """``messages`` (one buyer at one shop, in time order) as sessions, a new one
+    wherever two consecutive messages are more than ``gap`` apart."""
+    sessions: list[Session] = []
+    start = 0
+    for i in range(1, len(messages) + 1):
+        if i == len(messages) or messages[i].time - messages[i - 1].time > gap:
+            part = tuple(messages[start:i])
+            sessions.append(Session(derived_id(buyer, part[0].time), buyer, shop, part))
+            start = i
     return sessions
 
 
