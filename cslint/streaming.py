@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from cslint.api import display_name, read_options, run_meta
 from cslint.config import Config
 from cslint.engine import Engine
 from cslint.model import FileStats, InputError, Message, RunResult, Session, Totals, Violation
-from cslint.readers import discover, stream_file
+from cslint.readers import discover, stream_file, without_rows
 from cslint.readers.columns import fill_shops
 from cslint.reporters.base import ReportOptions, StreamingReporter
 from cslint.rules.base import TEXT_CACHE_SIZE, Rule
@@ -318,12 +318,12 @@ class Job:
     def check_all(self, run: RunInProgress) -> list[FileStats]:
         """Read every file into ``run`` and check every session (of its share);
         the files' counts. Run-level rules are left to :meth:`RunInProgress.finish`."""
-        if self.whole:
-            return self._check_whole(run)
         try:
             if run.reports_discovery:
                 for n, e in enumerate(self.discover_errors):
                     run.error(e, (-1, n))
+            if self.whole:
+                return self._check_whole(run)
             stats = [run.read(path, self.read, n) for n, path in enumerate(self.files)]
             for session in run.sessions.close():
                 run.check(session)
@@ -351,9 +351,6 @@ class Job:
         stats: list[FileStats] = []
         failed: set[int] = set()
         try:
-            if run.reports_discovery:
-                for n, e in enumerate(self.discover_errors):
-                    run.error(e, (-1, n))
             for number, path in enumerate(self.files):
                 stream = stream_file(path, self.read, display_name(path), run.share)
                 errors: list[tuple[int, InputError]] = []
@@ -364,8 +361,8 @@ class Job:
                         assert isinstance(item, InputError)
                         errors.append((n, item))
                 counts = stream.stats
-                if counts.failed:  # as read_file: a file that failed gives no rows
-                    counts = replace(counts, rows_read=0, messages=0, rejected=0)
+                if counts.failed:  # as read_file does
+                    counts = without_rows(counts)
                     failed.add(number)
                     errors = [(n, e) for n, e in errors if e.kind == "file"]
                 for n, e in errors:
@@ -374,10 +371,7 @@ class Job:
             for bucket in buckets:
                 self._check_bucket(run, bucket, failed)
                 bucket.close()  # its runs on disk go as soon as it is checked
-        except BaseException:
-            run.close_spools()
-            raise
-        finally:
+        finally:  # on failure, check_all closes the run's spools
             for bucket in buckets:
                 bucket.close()
         return stats

@@ -33,7 +33,7 @@ stops the others); the tests make sure no input reaches that branch.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cslint.model import FileStats, InputError, Message
@@ -248,7 +248,12 @@ def read_file(path: Path, options: ReadOptions, display_name: str | None = None)
             assert isinstance(item, InputError)
             errors.append(item)
     stats = stream.stats
-    if stats.failed:  # all or nothing: the rows of a file that failed are dropped
-        failed = FileStats(stats.file, stats.format, stats.encoding, 0, 0, 0, failed=True)
-        return FileRead(failed, [], [e for e in errors if e.kind == "file"])
+    if stats.failed:
+        return FileRead(without_rows(stats), [], [e for e in errors if e.kind == "file"])
     return FileRead(stats, fill_shops(messages), errors)
+
+
+def without_rows(stats: FileStats) -> FileStats:
+    """The counts of a file that failed, as a whole read reports them: all or
+    nothing, so the rows read before the failure (and their errors) are dropped."""
+    return replace(stats, rows_read=0, messages=0, rejected=0)
