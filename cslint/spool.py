@@ -154,6 +154,3 @@ class Spool(SortedSpool[T]):
 
     def append(self, item: T) -> None:
         self.add(0, item)
-
-    def __len__(self) -> int:
-        return self.count
