@@ -53,7 +53,9 @@ def workers_for(jobs: int, files: Sequence[Path]) -> int:
 def _work(job: Job, share: Share, folder: str) -> Part:
     """In a worker: check this share (raises ``OutOfOrder``, which stops the run)."""
     run = job.new_run(share, folder)
-    return run.hand_over(job.check_all(run))
+    stats = job.check_all(run)
+    run.finish_buyers()
+    return run.hand_over(stats)
 
 
 def run_in_workers(job: Job, workers: int) -> tuple[RunInProgress, list[FileStats], str]:

@@ -65,16 +65,13 @@ BUCKET_MEMORY = 2_000
 _UNKNOWN_SESSION: _SessionKey = (datetime.max, "", "", "")
 
 
-@dataclass(slots=True)
-class _Checked:
-    """What the end of the run needs of a checked session (kept in a spool:
-    one per session, so on disk past a limit)."""
-
-    where: tuple[str | None, str]  # (shop, id), as run-level violations name it
-    key: _SessionKey
-    deductions: int
-    reported: int  # violations already scored and spooled
-    held: list[Violation] | None  # violations of run-level rules, scored at the end
+# What the end of the run needs of a checked session, kept in a spool (one per
+# session, so on disk past a limit): (where, key, deductions, reported, held).
+# ``where`` is (shop, id), as run-level violations name the session; ``reported``
+# counts the violations already scored and spooled; ``held`` are violations of
+# rules that also judge the whole run, scored at the end. A plain tuple: it
+# pickles five times faster than a dataclass, and the parent reads every one.
+_Checked = tuple[tuple[str | None, str], _SessionKey, int, int, list[Violation] | None]
 
 
 @dataclass
@@ -85,6 +82,7 @@ class Part:
     files: list[FileStats]
     totals: Totals
     explicit_ids: set[str]  # the session ids read from the input (not derived)
+    finished: set[str]  # the rules the worker finished for its buyers (finish_buyers)
     checked: _Handed
     observed: dict[str, _Handed]
     violations: _Handed
@@ -168,6 +166,7 @@ class RunInProgress:
             for r in self.engine.rules
             if type(r).finish is not Rule.finish and type(r).check is not Rule.check
         }
+        self.finished: set[str] = set()  # rules finished already (finish_buyers)
 
     def error(self, e: InputError, place: tuple[int, int]) -> None:
         self.totals.input_errors += 1
@@ -204,7 +203,7 @@ class RunInProgress:
         for n, v in enumerate(scored):
             self.report(v, key, n)
         where = (session.shop, session.id)
-        self.checked.append(_Checked(where, key, deductions, len(scored), held))
+        self.checked.append((where, key, deductions, len(scored), held))
         totals = self.totals
         totals.sessions += 1
         totals.score_sum += max(0, 100 - deductions)
@@ -231,6 +230,7 @@ class RunInProgress:
             stats,
             self.totals,
             self.sessions.explicit_ids | self.whole_explicit_ids,
+            self.finished,
             _handed(self.checked),
             {code: _handed(spool) for code, spool in self.observed.items()},
             _handed(self.violations),
@@ -245,6 +245,7 @@ class RunInProgress:
         violations never tie and the merged order is the one-process order.
         """
         self.totals.merge(part.totals)
+        self.finished |= part.finished
         self.checked.adopt(*part.checked)
         for code, seen in part.observed.items():
             self._observations(code).adopt(*seen)
@@ -261,32 +262,74 @@ class RunInProgress:
     def _close_records(self) -> None:
         _close_spools(self.checked, *self.observed.values())
 
+    def finish_buyers(self) -> None:
+        """In a worker of a parallel run: finish the rules that need only one
+        buyer's sessions (:attr:`~cslint.rules.base.Rule.finishes_per_buyer`),
+        all of whose sessions for this worker's buyers are here, so that the
+        parent's :meth:`finish` has only the rest to do (F003 in the bundled
+        rules: most of the serial end of the run).
+
+        Scoring in two passes gives the one-pass result because points are
+        capped per rule; rules whose violations are held (they also check
+        sessions) are left to the last pass, which scores them all together.
+        """
+        rules = [
+            r
+            for r in self.engine.rules
+            if r.finishes_per_buyer and r.code not in self.run_level_checks
+        ]
+        self._finish(rules, last=False)
+
     def finish(self) -> None:
         """Run-level violations, scored with the points their sessions already lost."""
+        self._finish([r for r in self.engine.rules if r.code not in self.finished], last=True)
+        self._close_records()
+
+    def _finish(self, rules: Sequence[Rule], *, last: bool) -> None:
         late: dict[tuple[str | None, str], list[Violation]] = {}
-        for rule in self.engine.rules:
-            for v in rule.finish(self.observed.get(rule.code, ())):
+        for rule in rules:
+            observed = self.observed.pop(rule.code, None)
+            for v in rule.finish(observed if observed is not None else ()):
                 late.setdefault((v.shop, v.session), []).append(v)
+            if observed is not None:
+                observed.close()
+            self.finished.add(rule.code)
+        if late or (last and self.run_level_checks):
+            self._score_late(late, last=last)
+
+    def _score_late(
+        self, late: dict[tuple[str | None, str], list[Violation]], *, last: bool
+    ) -> None:
+        """Score the late violations (and, in the last pass, the held ones)
+        with their sessions: one pass over the sessions' records (on disk past
+        a limit) joins them with the late violations, which are few. A pass
+        that is not the last writes the records anew, with what it scored."""
         totals = self.totals
-        # one pass over the sessions' records (on disk past a limit) joins them
-        # with the late violations, which are few
-        for checked in self.checked:
-            found = late.pop(checked.where, [])
-            if checked.held:
-                found = checked.held + found
-            if not found:
-                continue
-            scored, deductions = score_session(found, self.max_deductions)
-            for n, v in enumerate(scored, checked.reported):
-                self.report(v, checked.key, n)
-            before = max(0, 100 - checked.deductions)
-            totals.score_sum += max(0, 100 - checked.deductions - deductions) - before
-            if scored and not checked.reported:
-                totals.flagged_sessions += 1
+        rewritten: Spool[_Checked] | None = None
+        if not last:
+            rewritten = Spool(folder=self.folder, records=True)
+        for record in self.checked:
+            where, key, deductions, reported, held = record
+            found = late.pop(where, [])
+            if last and held:
+                found = held + found
+            if found:
+                scored, more = score_session(found, self.max_deductions)
+                for n, v in enumerate(scored, reported):
+                    self.report(v, key, n)
+                before = max(0, 100 - deductions)
+                totals.score_sum += max(0, 100 - deductions - more) - before
+                if scored and not reported:
+                    totals.flagged_sessions += 1
+                record = (where, key, deductions + more, reported + len(scored), held)
+            if rewritten is not None:
+                rewritten.append(record)
+        if rewritten is not None:
+            self.checked.close()
+            self.checked = rewritten
         for found in late.values():  # a run-level rule named a session the run never saw
             for n, v in enumerate(found):
                 self.report(v, _UNKNOWN_SESSION, n)
-        self._close_records()
 
 
 @dataclass(frozen=True)

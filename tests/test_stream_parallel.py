@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import os
 import signal
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -18,10 +22,14 @@ from test_streaming import (
 )
 
 from cslint import spool, stream_parallel
+from cslint.api import check_paths
 from cslint.cli import main
-from cslint.config import load_config
+from cslint.config import Config, load_config
+from cslint.model import Violation
 from cslint.reporters import get_reporter
 from cslint.reporters.base import ReportOptions, StreamingReporter
+from cslint.rules.base import Anchor, Rule, SessionContext
+from cslint.ruleset import RulePack, load_pack
 from cslint.session_stream import OutOfOrder
 from cslint.streaming import stream_check
 
@@ -105,6 +113,90 @@ def test_one_session_id_with_two_buyers_in_two_workers_is_checked_in_memory(
     result = CliRunner().invoke(main, ["check", str(tmp_path), "-f", "json", "--jobs", "2"])
     assert "more than one buyer; reading the input in parts by buyer instead" in result.stderr
     assert result.stdout == _in_memory([tmp_path], "json", ReportOptions())
+
+
+class _Tally(Rule):
+    """A run-level rule: at the end, one violation on the last session of
+    every buyer seen in more than one session."""
+
+    kind = "test-tally"
+
+    def observe(self, ctx: SessionContext) -> tuple[str, Anchor]:
+        return ctx.session.buyer, ctx.anchor(0)
+
+    def finish(self, observations: Iterable[Any]) -> list[Violation]:
+        sessions: dict[str, list[Anchor]] = {}
+        for buyer, anchor in observations:
+            sessions.setdefault(buyer, []).append(anchor)
+        return [a[-1].violation(self.spec) for a in sessions.values() if len(a) > 1]
+
+
+class _BuyerTally(_Tally):
+    """The same, finished by each worker for its buyers (as F003 is)."""
+
+    finishes_per_buyer = True
+
+
+class _CheckedTally(_Tally):
+    """The same, also reporting every session's first message: its violations
+    are held back and scored with the late ones, at the end."""
+
+    def check(self, ctx: SessionContext) -> list[Violation]:
+        return [ctx.violation(self.spec, 0)]
+
+
+class _CheckedBuyerTally(_CheckedTally):
+    """Held too, so it is finished in the parent although it could be per buyer
+    (scored apart from its held violations, one deduction would become two)."""
+
+    finishes_per_buyer = True
+
+
+def _pack_with(config: Config, *rules: tuple[type[Rule], str]) -> RulePack:
+    pack = load_pack(config)
+    template = pack.rules[0].spec
+    extra = [
+        # 60 points: two of them take a session below 0, where scores are clamped
+        kind(dataclasses.replace(template, code=code, name=code, points=60, max_deductions=1))
+        for kind, code in rules
+    ]
+    return dataclasses.replace(pack, rules=[*pack.rules, *extra])
+
+
+@pytest.fixture(scope="module")
+def returning(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated input long enough for buyers to come back (F003 fires)."""
+    return _generate(tmp_path_factory.mktemp("gen") / "returning.csv", 10_000, 11)
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        [(_Tally, "X901")],  # finished in the parent
+        [(_BuyerTally, "X901")],  # finished in the workers
+        [(_CheckedTally, "X901")],  # held, finished in the parent
+        [(_CheckedBuyerTally, "X901")],  # held: finished in the parent all the same
+        [(_BuyerTally, "X901"), (_CheckedTally, "X902")],  # both, on the same sessions
+    ],
+)
+def test_rules_finished_by_the_workers_or_the_parent_score_as_one_process(
+    returning: Path, rules: list[tuple[type[Rule], str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spool, "MEMORY_RECORDS", 41)  # the workers rewrite records on disk
+    config = load_config([returning], None, discover=False)
+    pack = _pack_with(config, *rules)
+    reporter = get_reporter("json")
+    assert isinstance(reporter, StreamingReporter)
+    expected = reporter.render(check_paths([returning], config, pack=pack), ReportOptions())
+    run = stream_check([returning], config, reporter, ReportOptions(), pack=pack, jobs=2)
+    out = io.StringIO()
+    try:
+        reporter.write_document(out, run.result, run.violations, run.errors, ReportOptions())
+    finally:
+        run.close()
+    assert out.getvalue() == expected
+    by_rule = json.loads(expected)["summary"]["by_rule"]
+    assert by_rule["X901"] > 0 and by_rule["F003"] > 0
 
 
 def test_cli_jobs_match_one_job_on_the_examples() -> None:

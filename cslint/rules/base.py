@@ -576,6 +576,10 @@ class Rule:
     params: ClassVar[Mapping[str, ParamSpec]] = {}
     #: message rules look at one message on their own (``cslint phrases`` runs them)
     message_level: ClassVar[bool] = False
+    #: ``finish`` needs only the observations of one buyer's sessions at a time:
+    #: a worker of a parallel run, which checks every session of its buyers,
+    #: can finish the rule for them (:meth:`cslint.streaming.RunInProgress.finish_buyers`)
+    finishes_per_buyer: ClassVar[bool] = False
 
     def __init__(self, spec: RuleSpec) -> None:
         self.spec = spec

@@ -134,6 +134,7 @@ class ReturningBuyer(Rule):
         "of this session neither names the buyer nor marks the return."
     )
     lists = ("phrases",)
+    finishes_per_buyer = True  # a return is a buyer's earlier session
 
     def observe(self, ctx: SessionContext) -> ReturnObservation | None:
         line = session_timeline(ctx)
