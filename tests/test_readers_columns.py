@@ -243,3 +243,16 @@ def test_fill_shops_returns_the_list_itself_when_nothing_to_fill() -> None:
     assert fill_shops(complete) is complete
     shopless = [msg("a", None, 1)]
     assert fill_shops(shopless) is shopless
+
+
+def test_messages_keep_their_record_api() -> None:
+    """Message is a plain (not frozen) slotted dataclass for speed, like Violation:
+    fields, replace, equality, hashing and pickling work as before."""
+    import pickle
+
+    m = Message(datetime(2024, 1, 5, 9, 3, 7), "b", "b", "在吗", Role.BUYER, FILE, 2)
+    assert [f.name for f in dataclasses.fields(m)][-3:] == ["session", "shop", "transfer"]
+    assert dataclasses.replace(m, shop="s") != m and dataclasses.replace(m) == m
+    assert hash(dataclasses.replace(m)) == hash(m) and len({m, dataclasses.replace(m)}) == 1
+    assert pickle.loads(pickle.dumps(m)) == m
+    assert not hasattr(m, "__dict__")
