@@ -175,6 +175,9 @@ class RowConverter:
         self._last_time = datetime.min
         self._names: dict[str, str] = {}  # cell as written -> the shared stripped name
         self._texts: dict[str, str] = {}  # text -> the shared equal text
+        # buyer cell as written -> whether this worker reads its rows (see owns): a
+        # reader may look a cell up here itself, and call owns only when it is missing.
+        self.owned: dict[str, bool] = {}
 
     def _name(self, cell: str) -> str:
         """The cell stripped, as the string every row naming it shares."""
@@ -187,15 +190,26 @@ class RowConverter:
             name = names[cell] = names.setdefault(stripped, stripped)
         return name
 
-    def _owns(self, buyer_v: object) -> bool:
-        """Whether this worker reads the row whose buyer cell is ``buyer_v``."""
+    def owns(self, buyer_v: object) -> bool:
+        """Whether this worker reads the row whose buyer cell is ``buyer_v`` (with no
+        share, every row). The answer for a text cell is remembered in :attr:`owned`."""
         share = self.share
-        assert share is not None
+        if share is None:
+            return True
+        if type(buyer_v) is str:
+            known = self.owned.get(buyer_v)
+            if known is not None:
+                return known
         try:
             buyer = self._name(buyer_v if type(buyer_v) is str else cell_text(buyer_v))
         except TypeError:
             buyer = ""  # rejected as a bad cell, by the worker that reads buyer-less rows
-        return share.owns(buyer) if buyer else share.first
+        mine = share.owns(buyer) if buyer else share.first
+        if type(buyer_v) is str:
+            if len(self.owned) >= _MAX_SHARED:
+                self.owned.clear()
+            self.owned[buyer_v] = mine
+        return mine
 
     def unattributed(self, reason: str) -> str | Skipped:
         """``reason`` for a row rejected before its buyer is known, or :data:`SKIPPED`
@@ -224,8 +238,24 @@ class RowConverter:
     ) -> Message | str | Skipped:
         """A message, or the reason the row is rejected, or :data:`SKIPPED` for
         another worker's row (see :mod:`cslint.share`)."""
-        if self.share is not None and not self._owns(buyer_v):
+        if self.share is not None and not self.owns(buyer_v):
             return SKIPPED  # before the work a skipped row would cost
+        return self.convert_owned(
+            line, time_v, buyer_v, sender_v, text_v, role_v, session_v, shop_v
+        )
+
+    def convert_owned(
+        self,
+        line: int,
+        time_v: object,
+        buyer_v: object,
+        sender_v: object,
+        text_v: object,
+        role_v: object = None,
+        session_v: object = None,
+        shop_v: object = None,
+    ) -> Message | str:
+        """:meth:`convert` for a row this worker reads (:meth:`owns` said so)."""
         # Hot path (once per row): plain strings skip the general cell conversion,
         # and absent columns (None) skip it too.
         if type(time_v) is str:

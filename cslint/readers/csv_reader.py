@@ -71,7 +71,7 @@ from cslint.readers.columns import (
     resolve_header,
 )
 from cslint.readers.encoding import Chunk
-from cslint.share import Skipped
+from cslint.share import SKIPPED, Skipped
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -249,7 +249,11 @@ def stream_csv(
     feed = _Feed(chunks, probe)
     probe.delimiter, _ = sniff_delimiter(feed.first_line())
     bad = feed.bad
-    convert = converter.convert
+    convert = converter.convert_owned
+    # Another worker's row is skipped on one lookup of its buyer cell, before any
+    # other work (half the rows with two workers); None: this process reads every row.
+    owned = None if converter.share is None else converter.owned
+    owns = converter.owns
     header: Header | None = None
     width = 0
     # The columns of the fields, in RowConverter.convert's order (-1: absent).
@@ -294,6 +298,12 @@ def stream_csv(
                     elif n > width and any(c.strip() for c in cells[width:]):
                         reason = f"too many fields ({n}, the header has {width})"
                     else:
+                        if owned is not None:
+                            buyer = cells[buyer_i]
+                            mine = owned.get(buyer)
+                            if not (owns(buyer) if mine is None else mine):
+                                yield SKIPPED
+                                continue
                         result = convert(
                             row,
                             cells[time_i],
