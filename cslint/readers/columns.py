@@ -78,6 +78,16 @@ class FileProblem(Exception):
         self.line = line
 
 
+class RowCounts:
+    """The rows a reader has yielded so far: messages and rejected rows (not SKIPPED ones)."""
+
+    __slots__ = ("messages", "rejected")
+
+    def __init__(self) -> None:
+        self.messages = 0
+        self.rejected = 0
+
+
 @dataclass(frozen=True)
 class Header:
     """Where each known field is in a header row, and how many cells the row uses."""
