@@ -216,7 +216,13 @@ class SessionStream:
                     f"{m.file}:{m.line}: buyer {buyer!r} has a message that belongs with a "
                     "session already checked (the input is not in time order across files)"
                 )
-        o.add(m, self._read)
+        # o.add(m, self._read), inlined: this runs once per message
+        o.messages.append(m)
+        o.reads.append(self._read)
+        if t < o.first:
+            o.first = t
+        if t > o.last:
+            o.last = t
 
     def _add_explicit(self, m: Message) -> None:
         sid = m.session
