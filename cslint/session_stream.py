@@ -216,7 +216,13 @@ class SessionStream:
                     f"{m.file}:{m.line}: buyer {buyer!r} has a message that belongs with a "
                     "session already checked (the input is not in time order across files)"
                 )
-        o.add(m, self._read)
+        # o.add(m, self._read), inlined: this runs once per message
+        o.messages.append(m)
+        o.reads.append(self._read)
+        if t < o.first:
+            o.first = t
+        if t > o.last:
+            o.last = t
 
     def _add_explicit(self, m: Message) -> None:
         sid = m.session
@@ -273,7 +279,9 @@ class SessionStream:
             known = self._id_shop.setdefault(m.session, shop)
             if known != shop:
                 raise OutOfOrder(f"{m.file}:{m.line}: session {m.session!r} is seen with two shops")
-        waiting = self._waiting.pop(buyer, [])
+        if buyer not in self._waiting:
+            return
+        waiting = self._waiting.pop(buyer)
         self._waiting_count -= len(waiting)
         for o in waiting:
             shops = self._shops_of(o)
@@ -314,7 +322,27 @@ class SessionStream:
         return None
 
     def _shops_of(self, o: _Open) -> set[str | None]:
-        return {self._shop_of(m) for m in o.messages}
+        """The shops batch reading gives the messages of ``o`` (:meth:`_shop_of` of each)."""
+        msgs = o.messages
+        shops: set[str | None] = {m.shop for m in msgs}
+        if None not in shops:
+            return shops
+        # The shop-less messages are all of buyer o.buyer (derived sessions: rows with a
+        # session id carry their shop), so what the input has shown of that buyer's
+        # shop is looked up once, not once per message.
+        buyer = o.buyer
+        shop = self._shop.get(buyer)
+        if shop is None:
+            return shops
+        shops.discard(None)
+        if buyer in self._shop_without_id:
+            shops.add(shop)
+            return shops
+        files = self._shop_files[buyer]
+        for m in msgs:
+            if m.shop is None:
+                shops.add(shop if _among(m.file, files) else None)
+        return shops
 
     def _finish(self, o: _Open, done: list[Session]) -> None:
         """``o`` takes no more messages: hand it back, or let it wait for its shop."""
@@ -352,16 +380,49 @@ class SessionStream:
             done.extend(self._session(o, None) for o in waiting)
 
     def _session(self, o: _Open, shop: str | None) -> Session:
-        if o.explicit is None:
+        msgs = o.messages
+        if o.explicit is not None:
+            msgs.sort(key=_by_time)
+            return Session(o.explicit, msgs[0].buyer, shop, tuple(msgs))
+        reads = o.reads
+        if reads[0] == reads[-1]:  # read from one file (nearly every session)
+            msgs.sort(key=_by_time)  # stable: equal times stay in the order read
+            self._settle_one_file(o, shop)
+        else:
             if shop is not None:
                 self._note_far_placements(o)
             self._remember_shop_rows(o)
-        msgs = o.messages
-        msgs.sort(key=_by_time)
-        if o.explicit is not None:
-            return Session(o.explicit, msgs[0].buyer, shop, tuple(msgs))
-        first = msgs[0].time
-        return Session(derived_id(o.buyer, first), o.buyer, shop, tuple(msgs))
+            msgs.sort(key=_by_time)
+        return Session(derived_id(o.buyer, msgs[0].time), o.buyer, shop, tuple(msgs))
+
+    def _settle_one_file(self, o: _Open, shop: str | None) -> None:
+        """:meth:`_note_far_placements` (for a session with a shop) and
+        :meth:`_remember_shop_rows` of a derived session read from one file, its
+        messages in time order, in one pass: it finds the latest shop row, and
+        whether every shop-less message has a shop row of the session within the
+        gap, in which case nothing is noted (no placement was farther than the gap)
+        and the placements are not worked out."""
+        gap = self.gap
+        latest: Message | None = None  # the latest shop row, the first read of equal times
+        unplaced: datetime | None = None  # a shop-less message with no shop row near before it
+        near = True
+        for m in o.messages:
+            if m.shop is not None:
+                if unplaced is not None:
+                    near = near and m.time - unplaced <= gap
+                    unplaced = None
+                if latest is None or m.time > latest.time:
+                    latest = m
+            elif unplaced is None and (latest is None or m.time - latest.time > gap):
+                unplaced = m.time
+        if shop is not None and (not near or unplaced is not None):
+            self._note_far_placements(o)
+        if latest is not None:
+            assert latest.shop is not None
+            key = (o.buyer, o.reads[0])
+            known = self._last_shop_row.get(key)
+            if known is None or latest.time > known[0]:
+                self._last_shop_row[key] = (latest.time, latest.shop)
 
     # ------------------------------------------------- buyers with several shops
 

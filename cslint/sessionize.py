@@ -69,7 +69,19 @@ def sessionize(messages: Iterable[Message], gap_s: int = 1800) -> list[Session]:
 
 def derived_id(buyer: str, start: datetime) -> str:
     """The id of a session found by the gap rule: ``buyer#YYYYMMDD-HHMMSS`` of its start."""
-    return f"{buyer}#{start:%Y%m%d-%H%M%S}"
+    # One per session: %-formatting is 4x faster than strftime (and 1.5x faster than
+    # an f-string's format specs), with the same digits from year 1000 on.
+    if start.year >= 1000:
+        return "%s#%d%02d%02d-%02d%02d%02d" % (  # noqa: UP031
+            buyer,
+            start.year,
+            start.month,
+            start.day,
+            start.hour,
+            start.minute,
+            start.second,
+        )
+    return f"{buyer}#{start:%Y%m%d-%H%M%S}"  # a year's padding below 1000 is the platform's
 
 
 def split_at_gaps(

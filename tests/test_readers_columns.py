@@ -243,3 +243,35 @@ def test_fill_shops_returns_the_list_itself_when_nothing_to_fill() -> None:
     assert fill_shops(complete) is complete
     shopless = [msg("a", None, 1)]
     assert fill_shops(shopless) is shopless
+
+
+def test_messages_keep_their_record_api() -> None:
+    """Message is a plain (not frozen) slotted dataclass for speed, like Violation:
+    fields, replace, equality, hashing and pickling work as before."""
+    import pickle
+
+    m = Message(datetime(2024, 1, 5, 9, 3, 7), "b", "b", "在吗", Role.BUYER, FILE, 2)
+    assert [f.name for f in dataclasses.fields(m)][-3:] == ["session", "shop", "transfer"]
+    assert dataclasses.replace(m, shop="s") != m and dataclasses.replace(m) == m
+    assert hash(dataclasses.replace(m)) == hash(m) and len({m, dataclasses.replace(m)}) == 1
+    assert pickle.loads(pickle.dumps(m)) == m
+    assert not hasattr(m, "__dict__")
+
+
+@given(
+    st.lists(st.sampled_from(["b1", " b1", "b2 ", "", " ", "b3", 7, 7.0, None, [1]]), max_size=30)
+)
+def test_owns_remembers_what_it_answers(cells: list[object]) -> None:
+    """RowConverter.owns gives the same answer for a cell from its table (text cells)
+    as worked out afresh, and convert skips exactly the rows it does not own."""
+    from cslint.share import SKIPPED, Share
+
+    share = Share(1, 2)
+    conv = RowConverter(RoleResolver(SHOPS, BOTS), FILE, share=share)
+    for cell in cells:
+        fresh = RowConverter(RoleResolver(SHOPS, BOTS), FILE, share=share).owns(cell)
+        assert conv.owns(cell) == conv.owns(cell) == fresh
+        got = conv.convert(2, "2024-01-05 09:00:00", cell, "s", "x")
+        assert (got is SKIPPED) == (not fresh)
+    assert set(conv.owned) == {c for c in cells if isinstance(c, str)}
+    assert RowConverter(RoleResolver(SHOPS, BOTS), FILE).owns("b1")  # no share: every row

@@ -447,3 +447,33 @@ def test_xlsx_stream(tmp_path: Path) -> None:
     assert [(e.file, e.line) for e in errors] == [(f"{path}[Sheet]", 3)]
     assert stats == FileStats(str(path), "xlsx", None, 3, 2, 1)
     assert read_file(path, OPTIONS).messages == fill_shops(messages)
+
+
+SHARED_CSV = (
+    "time,buyer,sender,text\n"
+    "2024-01-05 09:00:00,b1,b1,在吗\n"
+    "2024-01-05 09:00:01, b1 ,店铺:小王,在的\n"  # the same buyer, written otherwise
+    '2024-01-05 09:00:02,b2,b2,"两行\n的消息"\n'
+    "2024-01-05 09:00:03,,b3,no buyer\n"
+    "2024-01-05 09:00:04,b3\n"  # too few fields: no buyer yet
+    "bad time,b4,b4,x\n"
+    "2024-01-05 09:00:05,b5,,x\n"
+    + "".join(f"2024-01-05 09:01:{i % 60:02d},b{i % 7},b{i % 7},m{i}\n" for i in range(40))
+)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_shares_of_a_csv_add_up_to_the_whole(tmp_path: Path, workers: int) -> None:
+    """Each row goes to exactly one worker, as the item one process reads (the
+    CSV reader skips other workers' rows on a lookup of their buyer cell)."""
+    from cslint.share import SKIPPED, Share
+
+    path = tmp_path / "chat.csv"
+    path.write_text(SHARED_CSV, encoding="utf-8")
+    whole = list(stream_file(path, OPTIONS))
+    shares = [list(stream_file(path, OPTIONS, share=Share(n, workers))) for n in range(workers)]
+    assert all(len(items) == len(whole) for items in shares)
+    for n, item in enumerate(whole):
+        mine = [items[n] for items in shares if items[n] is not SKIPPED]
+        assert mine == [item]
+    assert any(type(item) is InputError for item in whole)

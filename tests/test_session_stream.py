@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -201,3 +202,45 @@ def test_shop_after_a_shopless_check_is_out_of_order() -> None:
         stream.add(msg(i * 61, f"b{i}", shop=None))
     with pytest.raises(OutOfOrder, match="after a session of theirs was checked without one"):
         stream.add(msg(MAX_WAITING * 3 * 61, "b0", shop="店A"))
+
+
+class _WithoutOneFilePath(SessionStream):
+    """The general bookkeeping for every closed session, also those read from one file."""
+
+    def _settle_one_file(self, o: Any, shop: str | None) -> None:
+        if shop is not None:
+            self._note_far_placements(o)
+        self._remember_shop_rows(o)
+
+
+def _run(stream: SessionStream, files: list[list[Message]]) -> object:
+    out: list[Session] = []
+    try:
+        for f in files:
+            for m in f:
+                out.extend(stream.add(m))
+            stream.end_file()
+        out.extend(stream.close())
+    except OutOfOrder as exc:
+        return str(exc)
+    return out
+
+
+@given(st.lists(st.lists(messages, max_size=25), min_size=1, max_size=3))
+@settings(max_examples=300, deadline=None)
+def test_one_file_sessions_settle_as_the_general_path_does(files: list[list[Message]]) -> None:
+    """The one-pass bookkeeping of a session read from one file (_settle_one_file)
+    notes what the general methods note, and the sessions are the same."""
+    fast, slow = SessionStream(GAP), _WithoutOneFilePath(GAP)
+    assert _run(fast, files) == _run(slow, files)
+    assert fast._placed_until == slow._placed_until
+    assert fast._last_shop_row == slow._last_shop_row
+
+
+def test_one_file_sessions_note_far_placements() -> None:
+    # the rows at 100 and 125 are placed by the row at 0, more than the gap away:
+    # a second shop could have been nearer until 125 + 125 minutes, noted either way
+    rows = [msg(0, shop="店A"), msg(5, shop=None), msg(100, shop=None), msg(125, shop=None)]
+    fast, slow = SessionStream(GAP), _WithoutOneFilePath(GAP)
+    assert _run(fast, [rows]) == _run(slow, [rows])
+    assert fast._placed_until == slow._placed_until == {"b": T0 + timedelta(minutes=250)}

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cslint.model import Message, Role
 from cslint.readers import ReadOptions, read_file
-from cslint.sessionize import sessionize
+from cslint.sessionize import derived_id, sessionize
 
 T0 = datetime(2024, 1, 5, 9, 0, 0)
 
@@ -202,3 +202,17 @@ def test_reads_real_file_into_sessions() -> None:
         ("tb_buyer01#20240105-090307", "tb_buyer01", "美动态旗舰店", 5),
         ("S-77", "tb_buyer02", "美动态旗舰店", 1),
     ]
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        datetime(2025, 3, 3, 8, 0, 1),
+        datetime(1000, 1, 1),
+        datetime(9999, 12, 31, 23, 59, 59, 999999),
+        datetime(999, 12, 31, 23, 59, 59),  # before 1000: strftime, as the platform pads
+        datetime(1, 2, 3, 4, 5, 6),
+    ],
+)
+def test_derived_id_is_the_strftime_of_the_start(start: datetime) -> None:
+    assert derived_id("买家", start) == f"买家#{start:%Y%m%d-%H%M%S}"

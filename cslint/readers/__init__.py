@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cslint.model import FileStats, InputError, Message
-from cslint.readers.columns import FileProblem, RowConverter, fill_shops
+from cslint.readers.columns import FileProblem, RowConverter, RowCounts, fill_shops
 from cslint.readers.csv_reader import stream_csv
 from cslint.readers.discover import (
     BY_EXTENSION,
@@ -142,16 +142,12 @@ class FileStream:
         return self._stats
 
     def _items(self) -> Iterator[Message | InputError | Skipped]:
-        rows_read = rejected = 0
+        counts = RowCounts()
         failure: InputError | None = None
         try:
-            for item in self._rows():
-                yield item
-                if item is SKIPPED:
-                    continue  # another worker's row: counted there
-                rows_read += 1
-                if type(item) is InputError:
-                    rejected += 1
+            # The readers count what they yield (the CSV reader in its own loop): no
+            # layer of Python code per row here.
+            yield from self._rows(counts)
         except FileProblem as exc:
             failure = InputError(self.display, exc.line, exc.reason, "file")
         except UndecodableError as exc:
@@ -166,7 +162,8 @@ class FileStream:
             reason = f"{INTERNAL_ERROR} (please report): {type(exc).__name__}: {exc}"
             failure = InputError(self.display, 0, reason, "file")
         fmt = self._format or "unknown"
-        messages = rows_read - rejected
+        messages, rejected = counts.messages, counts.rejected
+        rows_read = messages + rejected
         failed = failure is not None
         self._stats = FileStats(
             self.display, fmt, self._encoding, rows_read, messages, rejected, failed
@@ -174,8 +171,9 @@ class FileStream:
         if failure is not None and (self._share is None or self._share.first):
             yield failure
 
-    def _rows(self) -> Iterator[Message | InputError | Skipped]:
-        """The file's rows; raises for a file-level problem."""
+    def _rows(self, counts: RowCounts) -> Iterator[Message | InputError | Skipped]:
+        """The file's rows, counted in ``counts`` as they are yielded; raises for a
+        file-level problem."""
         path = self._path
         if path.is_dir():
             raise FileProblem("is a directory")
@@ -193,7 +191,7 @@ class FileStream:
         if self._format == "xlsx":
             if path.stat().st_size == 0:
                 raise FileProblem("empty file")
-            return stream_xlsx(path, self.display, roles, self._share)
+            return _counted(stream_xlsx(path, self.display, roles, self._share), counts)
         plan = plan_text(path)
         if plan is None:
             raise FileProblem("empty file")
@@ -207,10 +205,23 @@ class FileStream:
                 raise FileProblem(NOT_QIANNIU if txt else UNKNOWN_FORMAT)
         if self._format == "qianniu":
             rows = stream_qianniu(lambda: text_chunks(path, plan), self.display, roles)
-            return rows if self._share is None else _shared(rows, self._share)
-        reader = stream_csv if self._format == "csv" else stream_jsonl
+            return _counted(rows if self._share is None else _shared(rows, self._share), counts)
         converter = RowConverter(roles, self.display, share=self._share)
-        return reader(text_chunks(path, plan), self.display, converter)
+        if self._format == "csv":
+            return stream_csv(text_chunks(path, plan), self.display, converter, counts)
+        return _counted(stream_jsonl(text_chunks(path, plan), self.display, converter), counts)
+
+
+def _counted(
+    rows: Iterator[Message | InputError | Skipped], counts: RowCounts
+) -> Iterator[Message | InputError | Skipped]:
+    """The rows of a reader that does not count them, counted in ``counts``."""
+    for item in rows:
+        if type(item) is Message:
+            counts.messages += 1
+        elif item is not SKIPPED:  # another worker's row is counted there
+            counts.rejected += 1
+        yield item
 
 
 def _shared(

@@ -78,6 +78,16 @@ class FileProblem(Exception):
         self.line = line
 
 
+class RowCounts:
+    """The rows a reader has yielded so far: messages and rejected rows (not SKIPPED ones)."""
+
+    __slots__ = ("messages", "rejected")
+
+    def __init__(self) -> None:
+        self.messages = 0
+        self.rejected = 0
+
+
 @dataclass(frozen=True)
 class Header:
     """Where each known field is in a header row, and how many cells the row uses."""
@@ -143,6 +153,11 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+# Enum members looked up once: ``Role.AGENT`` costs a class attribute lookup through
+# the enum machinery (about 0.1 µs on Python 3.11), once per row in convert_owned.
+_AGENT = Role.AGENT
+_SYSTEM = Role.SYSTEM
+
 # How many distinct names (or texts) a converter keeps to share before starting over.
 _MAX_SHARED = 1 << 15
 
@@ -175,6 +190,9 @@ class RowConverter:
         self._last_time = datetime.min
         self._names: dict[str, str] = {}  # cell as written -> the shared stripped name
         self._texts: dict[str, str] = {}  # text -> the shared equal text
+        # buyer cell as written -> whether this worker reads its rows (see owns): a
+        # reader may look a cell up here itself, and call owns only when it is missing.
+        self.owned: dict[str, bool] = {}
 
     def _name(self, cell: str) -> str:
         """The cell stripped, as the string every row naming it shares."""
@@ -187,15 +205,26 @@ class RowConverter:
             name = names[cell] = names.setdefault(stripped, stripped)
         return name
 
-    def _owns(self, buyer_v: object) -> bool:
-        """Whether this worker reads the row whose buyer cell is ``buyer_v``."""
+    def owns(self, buyer_v: object) -> bool:
+        """Whether this worker reads the row whose buyer cell is ``buyer_v`` (with no
+        share, every row). The answer for a text cell is remembered in :attr:`owned`."""
         share = self.share
-        assert share is not None
+        if share is None:
+            return True
+        if type(buyer_v) is str:
+            known = self.owned.get(buyer_v)
+            if known is not None:
+                return known
         try:
             buyer = self._name(buyer_v if type(buyer_v) is str else cell_text(buyer_v))
         except TypeError:
             buyer = ""  # rejected as a bad cell, by the worker that reads buyer-less rows
-        return share.owns(buyer) if buyer else share.first
+        mine = share.owns(buyer) if buyer else share.first
+        if type(buyer_v) is str:
+            if len(self.owned) >= _MAX_SHARED:
+                self.owned.clear()
+            self.owned[buyer_v] = mine
+        return mine
 
     def unattributed(self, reason: str) -> str | Skipped:
         """``reason`` for a row rejected before its buyer is known, or :data:`SKIPPED`
@@ -224,8 +253,24 @@ class RowConverter:
     ) -> Message | str | Skipped:
         """A message, or the reason the row is rejected, or :data:`SKIPPED` for
         another worker's row (see :mod:`cslint.share`)."""
-        if self.share is not None and not self._owns(buyer_v):
+        if self.share is not None and not self.owns(buyer_v):
             return SKIPPED  # before the work a skipped row would cost
+        return self.convert_owned(
+            line, time_v, buyer_v, sender_v, text_v, role_v, session_v, shop_v
+        )
+
+    def convert_owned(
+        self,
+        line: int,
+        time_v: object,
+        buyer_v: object,
+        sender_v: object,
+        text_v: object,
+        role_v: object = None,
+        session_v: object = None,
+        shop_v: object = None,
+    ) -> Message | str:
+        """:meth:`convert` for a row this worker reads (:meth:`owns` said so)."""
         # Hot path (once per row): plain strings skip the general cell conversion,
         # and absent columns (None) skip it too.
         if type(time_v) is str:
@@ -270,12 +315,12 @@ class RowConverter:
         transfer: Transfer | None = None
         if role is None:
             role, transfer = self.roles.infer(sender, buyer, text)
-        elif role is Role.SYSTEM:
+        elif role is _SYSTEM:
             transfer = parse_transfer(text)
-        if not sender and role is not Role.SYSTEM:
+        if not sender and role is not _SYSTEM:
             return "empty sender"
         shop = self._name(shop_s) if shop_s else None
-        if not shop and role is Role.AGENT:
+        if not shop and role is _AGENT:
             shop = self.roles.shop_of(sender)
         return Message(
             when,

@@ -67,11 +67,12 @@ from cslint.readers.columns import (
     FileProblem,
     Header,
     RowConverter,
+    RowCounts,
     missing_reason,
     resolve_header,
 )
 from cslint.readers.encoding import Chunk
-from cslint.share import Skipped
+from cslint.share import SKIPPED, Skipped
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -227,10 +228,15 @@ def sniff_delimiter(line: str) -> tuple[str, Header | None]:
     return best[1], best[2]
 
 
-def _rejected(converter: RowConverter, file: str, line: int, reason: str) -> InputError | Skipped:
-    """A row rejected before it reached the converter (it names no buyer yet)."""
+def _rejected(
+    converter: RowConverter, file: str, line: int, reason: str, counts: RowCounts
+) -> InputError | Skipped:
+    """A row rejected before it reached the converter (it names no buyer yet), counted."""
     kept = converter.unattributed(reason)
-    return kept if isinstance(kept, Skipped) else InputError(file, line, kept)
+    if isinstance(kept, Skipped):
+        return kept
+    counts.rejected += 1
+    return InputError(file, line, kept)
 
 
 def _bad_reason(bad_lines: Mapping[int, str], start: int, end: int) -> str | None:
@@ -242,14 +248,19 @@ def _bad_reason(bad_lines: Mapping[int, str], start: int, end: int) -> str | Non
 
 
 def stream_csv(
-    chunks: Iterator[Chunk], file: str, converter: RowConverter
+    chunks: Iterator[Chunk], file: str, converter: RowConverter, counts: RowCounts
 ) -> Iterator[Message | InputError | Skipped]:
-    """Messages and rejected rows of a decoded CSV, in file order; raises :class:`FileProblem`."""
+    """Messages and rejected rows of a decoded CSV, in file order, counted in ``counts``
+    as they are yielded; raises :class:`FileProblem`."""
     probe = _Probe(",")
     feed = _Feed(chunks, probe)
     probe.delimiter, _ = sniff_delimiter(feed.first_line())
     bad = feed.bad
-    convert = converter.convert
+    convert = converter.convert_owned
+    # Another worker's row is skipped on one lookup of its buyer cell, before any
+    # other work (half the rows with two workers); None: this process reads every row.
+    owned = None if converter.share is None else converter.owned
+    owns = converter.owns
     header: Header | None = None
     width = 0
     # The columns of the fields, in RowConverter.convert's order (-1: absent).
@@ -294,6 +305,12 @@ def stream_csv(
                     elif n > width and any(c.strip() for c in cells[width:]):
                         reason = f"too many fields ({n}, the header has {width})"
                     else:
+                        if owned is not None:
+                            buyer = cells[buyer_i]
+                            mine = owned.get(buyer)
+                            if not (owns(buyer) if mine is None else mine):
+                                yield SKIPPED
+                                continue
                         result = convert(
                             row,
                             cells[time_i],
@@ -305,11 +322,13 @@ def stream_csv(
                             cells[shop_i] if shop_i >= 0 else None,
                         )
                         if not isinstance(result, str):
+                            counts.messages += 1
                             yield result
                             continue
+                        counts.rejected += 1
                         yield InputError(file, row, result)
                         continue
-                yield _rejected(converter, file, row, reason)
+                yield _rejected(converter, file, row, reason, counts)
             else:
                 break
         except _RowStart as found:
@@ -322,22 +341,22 @@ def stream_csv(
                 if header is None:
                     raise FileProblem(f"malformed header row: {exc}", start) from None
                 if "unexpected end of data" not in str(exc):  # raised only at the end of the file
-                    yield _rejected(converter, file, start, f"malformed CSV row: {exc}")
+                    yield _rejected(converter, file, start, f"malformed CSV row: {exc}", counts)
                     start = feed.row_start = end + 1
                     continue
                 # A quoted field that never closes: reject its row, restart after its first line.
                 restarts += 1
                 if restarts > _MAX_RESTARTS:
                     reason = f"too many unbalanced quotes: lines {start}-{end} not read"
-                    yield _rejected(converter, file, start, reason)
+                    yield _rejected(converter, file, start, reason, counts)
                     break
                 reason = f"unbalanced quote: a quoted field opened on line {start} is never closed"
-                yield _rejected(converter, file, start, reason)
+                yield _rejected(converter, file, start, reason, counts)
                 reader, base = feed.reader(start + 1), start
                 start = feed.row_start = start + 1
                 continue
         reason = f"unbalanced quote: a quoted field opened on line {start} runs into the next row"
-        yield _rejected(converter, file, start, reason)
+        yield _rejected(converter, file, start, reason, counts)
         reader, base = feed.reader(restart), restart - 1
         start = feed.row_start = restart
     if header is None:
