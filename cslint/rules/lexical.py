@@ -155,6 +155,7 @@ class PhraseRule(_WordRule):
         # one alternation scans a sentence once for all of the rule's patterns
         patterns = spec.list("patterns")
         self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        self.finds_only_in_hits = self.pattern is None  # a pattern can match where no phrase does
         self.unless_sentence = _Entries(spec.list("unless_sentence"))
         self.replacements = {normalize_phrase(k): v for k, v in spec.replacements.items()}
         if self.param("boundary") not in ("token", "none"):
@@ -267,6 +268,7 @@ class CooccurrenceRule(_WordRule):
     lists = ("anchors", "whitelist", "unless_sentence")
     required_lists = ("anchors",)
     accepts_groups: ClassVar[bool] = True
+    finds_only_in_hits = True  # an anchor hit first
 
     def __init__(self, spec: Any) -> None:
         super().__init__(spec)
