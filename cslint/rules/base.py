@@ -185,21 +185,19 @@ class TextFacts:
 
     def _find(self) -> None:
         """Run the finders registered since the last call."""
-        source = self._source
-        finders = source.finders
-        hit_only = source.hit_only
+        plan = self._source.plan()
         # a finder that finds nothing without a hit of its own is not called on
         # a text without one (most texts hold hits of two or three rules only)
-        hits = self.hits if hit_only else _NO_HITS
-        for code, find in list(finders.items())[self._found_by :]:
-            if code in hit_only and code not in hits:
+        hits = self.hits if self._source.hit_only else _NO_HITS
+        for code, find, only_in_hits in plan[self._found_by :]:
+            if only_in_hits and code not in hits:
                 continue
             found = find(self)
             if found:
                 if self._found is None:
                     self._found = {}
                 self._found[code] = found
-        self._found_by = len(finders)
+        self._found_by = len(plan)
 
 
 class TextCache:
@@ -223,10 +221,22 @@ class TextCache:
         self.find_hits = find_hits
         self.finders: dict[str, Finder] = {}
         self.hit_only: set[str] = set()
+        self._plan: tuple[tuple[str, Finder, bool], ...] = ()
         self.facts: Callable[[str], TextFacts] = lru_cache(maxsize=size)(self._new)
 
     def _new(self, text: str) -> TextFacts:
         return TextFacts(text, self)
+
+    def plan(self) -> tuple[tuple[str, Finder, bool], ...]:
+        """The finders in order of registration, each with whether it is in
+        ``hit_only`` (rebuilt only when a finder was added since)."""
+        plan = self._plan
+        if len(plan) != len(self.finders):
+            hit_only = self.hit_only
+            plan = self._plan = tuple(
+                (code, find, code in hit_only) for code, find in self.finders.items()
+            )
+        return plan
 
     def register(self, rule: TextRule) -> None:
         """Run ``rule``'s ``find`` on every text whose findings are asked for."""

@@ -288,7 +288,10 @@ class CooccurrenceRule(_WordRule):
                         yield name, part
 
     def find(self, text: TextFacts) -> tuple[Finding, ...]:
-        if not any(h.list == "anchors" for h in text.hits.get(self.code, ())):
+        for hit in text.hits.get(self.code, ()):
+            if hit.list == "anchors":
+                break
+        else:
             return ()  # most texts: trigger words (不, 没, 您) but no anchor
         hits = self.clean_hits(text)
         found: list[Finding] = []
