@@ -123,3 +123,19 @@ def test_cached_results_are_fresh_lists() -> None:
     first = find_pii(text)
     first.clear()
     assert [p.key for p in find_pii(text)] == ["13812345678"]
+
+
+_PII_ALPHABET = (
+    "0123456789 -./:#abcwhtpsxXm"
+    + "路街道巷弄村区园寓厦栋幢楼元室号单省市县杭州浙江北京朝阳寄到在了的"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_PII_ALPHABET, max_size=40))
+def test_the_prechecks_skip_only_texts_the_patterns_find_nothing_in(text: str) -> None:
+    """_link_spans answers [] without a search, and _find_all skips the address
+    pattern, only on texts where the search would find nothing."""
+    assert pii._link_spans(text) == [m.span() for m in pii._LINK.finditer(text)]
+    if pii._STREET_CHARS.isdisjoint(text):
+        assert pii._ADDRESS.search(text) is None

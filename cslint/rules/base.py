@@ -147,7 +147,7 @@ class TextFacts:
     canned replies make most agent texts repeats. Read-only for rules.
     """
 
-    __slots__ = ("_analysis", "_found", "_found_by", "_hits", "_source", "text")
+    __slots__ = ("_analysis", "_found", "_found_by", "_hits", "_source", "marks", "text")
 
     def __init__(self, text: str, source: TextCache) -> None:
         self.text = text
@@ -156,6 +156,10 @@ class TextFacts:
         self._hits: Mapping[str, tuple[PhraseHit, ...]] | None = None
         self._found: dict[str, tuple[Finding, ...]] | None = None  # most texts: none
         self._found_by = 0  # how many of the cache's finders have run
+        #: yes/no answers about the text that session rules keep here, by rule
+        #: code (S001/S002: whether it carries the marker), so that a canned
+        #: reply is judged once for the run and read back with a dict lookup
+        self.marks: dict[str, bool] = {}
 
     @property
     def analysis(self) -> TextAnalysis:

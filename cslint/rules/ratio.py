@@ -48,9 +48,14 @@ class _RatioRule(Rule):
             return []
         min_ratio = self.min_ratio
         count = 0
-        facts, carries = ctx.facts, self.carries
+        code, facts, carries = self.code, ctx.facts, self.carries
         for i in agents:
-            if carries(facts(i)):
+            text = facts(i)
+            marks = text.marks
+            carried = marks.get(code)
+            if carried is None:  # the first time the run sees the text
+                carried = marks[code] = carries(text)
+            if carried:
                 count += 1
                 if count / total >= min_ratio:
                     return []  # enough already: the messages left cannot lower the ratio
