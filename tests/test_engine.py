@@ -9,6 +9,7 @@ can leak from one session into another through the cache.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from cslint.config import Config
 from cslint.engine import Engine, SessionHead, SessionOutcome
 from cslint.model import AgentStats, Message, Role, Session, Violation
+from cslint.rules import lexical
 from cslint.rules.base import (
     Finding,
     SessionContext,
@@ -313,3 +315,11 @@ def test_a_violation_is_built_as_its_anchor_would_build_it() -> None:
         assert ctx.violation(spec, index, span=span, match="你") == ctx.anchor(index).violation(
             spec, span, match="你"
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="个小时工作日天周星期礼拜月发货内三7", max_size=12))
+def test_the_unit_precheck_agrees_with_the_unit_pattern(text: str) -> None:
+    """P005 scans for a bare unit word; the patterns' unit takes an optional 个."""
+    long_way = re.compile(lexical._UNIT).search(text) is None
+    assert (lexical._ANY_UNIT.search(text) is None) == long_way

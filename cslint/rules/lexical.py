@@ -484,7 +484,8 @@ _UNIT_HOURS = {
     "月": 720,
 }
 _NUM = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十半]+)"
-_UNIT = r"(?:个)?(?:小时|工作日|天|日|周|星期|礼拜|月)"
+_UNIT_WORDS = "小时|工作日|天|日|周|星期|礼拜|月"
+_UNIT = rf"(?:个)?(?:{_UNIT_WORDS})"
 _AMOUNT = rf"(?P<low>{_NUM})(?:\s*[-~～到至]\s*(?P<high>{_NUM}))?\s*(?P<unit>{_UNIT})"
 # "7天内发货", "4天后才能发出", "一周左右发货"
 _NUMBER_FIRST = re.compile(
@@ -493,8 +494,11 @@ _NUMBER_FIRST = re.compile(
 # "发货时间是7天", "发货周期一般为一周"
 _SHIP_FIRST = re.compile(rf"发货(?:时间|周期)\s*(?:是|为|大概|大约|一般|需要|要|在)*\s*{_AMOUNT}")
 # Both patterns hold a unit: a quick scan for one keeps them off most sentences
-# with 发 (the patterns, led by a number, are tried at every position).
-_ANY_UNIT = re.compile(_UNIT)
+# with 发 (the patterns, led by a number, are tried at every position). The
+# units alone, without _UNIT's optional 个 in front: a text holds a match of
+# one exactly when it holds a match of the other, and a pattern led by plain
+# characters is scanned for three times as fast.
+_ANY_UNIT = re.compile(_UNIT_WORDS)
 
 
 def _number(text: str) -> float:
