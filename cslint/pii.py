@@ -88,8 +88,11 @@ def is_id_number(value: str) -> bool:
     """Whether ``value`` is an 18-character ID number with a real birth date and check digit."""
     if len(value) != 18 or not value[:17].isdigit():
         return False
+    year, month, day = int(value[6:10]), int(value[10:12]), int(value[12:14])
+    if year < 1 or not 1 <= month <= 12 or not 1 <= day <= 31:
+        return False  # most 18-digit order numbers: no exception raised and caught
     try:
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        date(year, month, day)
     except ValueError:
         return False
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
