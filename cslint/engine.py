@@ -10,9 +10,10 @@ violation found at the end still costs its session points.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from cslint.model import AgentStats, Role, Session, SessionResult, Violation
@@ -25,7 +26,6 @@ from cslint.rules.base import (
     TextCache,
     TextRule,
 )
-from cslint.rules.timing import session_timeline
 from cslint.ruleset import RulePack
 from cslint.scoring import score_session
 from cslint.text.analysis import analyze
@@ -92,10 +92,17 @@ class Engine:
         self.rules = list(pack.rules)
         self._yield_to = {r.code: set(r.spec.yield_to) for r in self.rules if r.spec.yield_to}
         self._order = {r.code: n for n, r in enumerate(self.rules)}
+        # pack order by code: the bundled packs list their rules sorted by code,
+        # and then the sort needs no Python key function
+        codes = [r.code for r in self.rules]
+        self._sort_key: Callable[[Violation], Any] = (
+            _code if codes == sorted(codes) else (lambda v: self._order.get(v.code, 0))
+        )
         # texts (analysis, phrase hits, text rules' findings) shared by every session
         self.texts = TextCache(analyze, pack.find_hits, text_cache_size)
         text_rules = [r for r in self.rules if isinstance(r, TextRule)]
-        self.texts.finders.update((r.code, r.find) for r in text_rules)
+        for r in text_rules:
+            self.texts.register(r)
         self._text_rules = {r.code for r in text_rules}
         # only rules that override check/observe are called: the others return nothing
         self._checkers = [r for r in self.rules if type(r).check is not Rule.check]
@@ -149,8 +156,7 @@ class Engine:
             return found
         places: set[tuple[str, int, tuple[int, int]]] = set()
         kept: list[Violation] = []
-        order = self._order.get
-        for v in sorted(found, key=lambda v: order(v.code, 0)):
+        for v in sorted(found, key=self._sort_key):
             if v.span is not None:
                 place = (v.file, v.line, v.span)
                 if place in places:
@@ -158,7 +164,8 @@ class Engine:
                 places.add(place)
             kept.append(v)
         yield_to = self._yield_to
-        if yield_to and any(v.code in yield_to and v.span is not None for v in kept):
+        # (a yielding rule's hit without a span is never inside another: _Covers says so)
+        if yield_to and not yield_to.keys().isdisjoint(map(_code, kept)):
             covers = _Covers(kept)
             kept = [v for v in kept if not covers.inside(v, yield_to.get(v.code))]
         return kept
@@ -229,6 +236,9 @@ class Engine:
         return results, every
 
 
+_code = attrgetter("code")
+
+
 class _Covers:
     """Answers "is this span inside a hit of rule X in the same message?" in
     O(log n): per (file, line, code), the spans sorted by start with a running
@@ -287,7 +297,7 @@ def _first_response(ctx: SessionContext) -> tuple[float | None, str | None]:
     Read off the session's timeline, as T001 reads it, so the managers' table
     and the rule never disagree about the same session.
     """
-    line = session_timeline(ctx)
+    line = ctx.line
     roles = line.roles
     if not roles.startswith(BUYER):
         return None, None
@@ -299,4 +309,4 @@ def _first_response(ctx: SessionContext) -> tuple[float | None, str | None]:
 
 def _agent_last_word(ctx: SessionContext) -> bool:
     """Whether the last non-system message of the timeline (as F001 reads it) is an agent's."""
-    return session_timeline(ctx).roles.endswith(AGENT)
+    return ctx.line.roles.endswith(AGENT)

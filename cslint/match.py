@@ -51,7 +51,7 @@ class PhraseIndex(Generic[T]):
         """Compile the automaton (done by :meth:`spans` if needed)."""
         automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         for key, payloads in self._payloads.items():
-            automaton.add_word(key, (key, tuple(payloads)))
+            automaton.add_word(key, (key, tuple(payloads), len(key) - 1))
         if self._payloads:
             automaton.make_automaton()
         self._automaton = automaton
@@ -66,13 +66,13 @@ class PhraseIndex(Generic[T]):
             return []
         if self._automaton is None:
             self.build()
-        # (start, -end) orders them and is unique: one phrase per span
         found = [
-            (last + 1 - len(key), -1 - last, key, payloads)
-            for last, (key, payloads) in self._automaton.iter(text)
+            (last - before_last, last + 1, key, payloads)
+            for last, (key, payloads, before_last) in self._automaton.iter(text)
         ]
-        found.sort()
-        return [(start, -minus_end, key, payloads) for start, minus_end, key, payloads in found]
+        if len(found) > 1:  # most sentences: one hit or none, nothing to sort
+            found.sort(key=_start_then_longest)
+        return found
 
     def find(self, text: str) -> list[tuple[int, int, T]]:
         """Every occurrence of every phrase as :meth:`spans` finds them, one
@@ -93,6 +93,11 @@ class PhraseIndex(Generic[T]):
     def __len__(self) -> int:
         """The number of distinct normalized phrases."""
         return len(self._payloads)
+
+
+def _start_then_longest(span: tuple[int, int, str, Any]) -> tuple[int, int]:
+    # unique: one phrase per span
+    return span[0], -span[1]
 
 
 def on_token_boundaries(sentence: Sentence, start: int, end: int) -> bool:

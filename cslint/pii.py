@@ -62,6 +62,8 @@ _ADDRESS = re.compile(
     rf"[{_CJK}A-Za-z\-]{{0,12}}?"
     r"(?:\d+[A-Za-z]?(?:号楼|号|栋|幢|室|单元|楼|层|户|弄|-|#)?)+"  # house numbers
 )
+# a character of each street part of _ADDRESS (路 街 大道 道 巷 弄 村 小区 花园 …)
+_STREET_CHARS = frozenset("路街道巷弄村区园寓厦栋幢楼元室")
 # verbs and prepositions the short place-name pattern can take in before a city
 _ADDRESS_LEAD = frozenset("到寄发送在是址于往至")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -86,8 +88,11 @@ def is_id_number(value: str) -> bool:
     """Whether ``value`` is an 18-character ID number with a real birth date and check digit."""
     if len(value) != 18 or not value[:17].isdigit():
         return False
+    year, month, day = int(value[6:10]), int(value[10:12]), int(value[12:14])
+    if year < 1 or not 1 <= month <= 12 or not 1 <= day <= 31:
+        return False  # most 18-digit order numbers: no exception raised and caught
     try:
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        date(year, month, day)
     except ValueError:
         return False
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
@@ -95,6 +100,8 @@ def is_id_number(value: str) -> bool:
 
 
 def _link_spans(text: str) -> list[tuple[int, int]]:
+    if "." not in text and "://" not in text:
+        return []  # every link holds one or the other: most texts, no search
     return [m.span() for m in _LINK.finditer(text)]
 
 
@@ -134,6 +141,16 @@ def _find_all(text: str) -> tuple[PiiMatch, ...]:
         if _inside(links, start, end) or _inside(taken, start, end):
             continue
         found.append(PiiMatch(PHONE, start, end, re.sub(r"\D", "", m.group())))
+    # every address holds a street part, and so one of these characters: most
+    # texts with numbers in them (prices, order numbers) hold none
+    if not _STREET_CHARS.isdisjoint(text):
+        found.extend(_addresses(text, links))
+    found.sort(key=lambda p: (p.start, -p.end))
+    return tuple(found)
+
+
+def _addresses(text: str, links: list[tuple[int, int]]) -> list[PiiMatch]:
+    found: list[PiiMatch] = []
     for m in _ADDRESS.finditer(text):
         start, end = m.span()
         while end - start > 4 and text[start] in _ADDRESS_LEAD:
@@ -141,8 +158,7 @@ def _find_all(text: str) -> tuple[PiiMatch, ...]:
         if _inside(links, start, end):
             continue
         found.append(PiiMatch(ADDRESS, start, end, address_key(text[start:end])))
-    found.sort(key=lambda p: (p.start, -p.end))
-    return tuple(found)
+    return found
 
 
 def address_key(value: str) -> str:

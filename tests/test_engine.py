@@ -9,16 +9,26 @@ can leak from one session into another through the cache.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cslint.config import Config
 from cslint.engine import Engine, SessionHead, SessionOutcome
 from cslint.model import AgentStats, Message, Role, Session, Violation
-from cslint.rules.base import Finding, SessionContext, ShopFacts, TextCache
+from cslint.rules import lexical
+from cslint.rules.base import (
+    Finding,
+    SessionContext,
+    ShopFacts,
+    TextCache,
+    _scan,
+    _scan_loop,
+)
 from cslint.ruleset import RulePack, load_pack
 from cslint.text.analysis import analyze
 
@@ -250,3 +260,66 @@ def test_results_keep_their_record_api() -> None:
     assert pickle.loads(pickle.dumps(v)) == v
     assert pickle.loads(pickle.dumps(results[0])) == results[0]
     assert hash(results[0]) == hash(replace(results[0]))
+
+
+def test_hit_only_finders_find_what_they_would_find_when_called() -> None:
+    """The text cache skips a finder that finds nothing without a hit of its
+    own (TextRule.finds_only_in_hits) on texts without one: calling it anyway
+    gives the same findings."""
+    gated = Engine(PACK).texts
+    assert gated.hit_only  # the bundled phrase rules without patterns, P001
+    every = TextCache(analyze, PACK.find_hits)
+    every.finders.update(gated.finders)  # registered without the flag: always called
+    for text in (*AGENT_TEXTS, *BUYER_TEXTS, "这个我也不知道呢，不能便宜", "亲，明天发货哦"):
+        assert gated.facts(text).found() == every.facts(text).found()
+    for code in gated.hit_only:
+        rule = next(r for r in PACK.rules if r.code == code)
+        assert rule.find(every.facts("好的谢谢~")) == ()  # no hit of its own: nothing
+
+
+@pytest.mark.parametrize(
+    "offsets",
+    [
+        (0, 20, 40, 60),  # the usual session: times strictly increase
+        (0, 20, 20, 60),  # a tie
+        (0, 40, 20, 60),  # out of order
+    ],
+)
+@pytest.mark.parametrize("with_system", [False, True])
+def test_the_quick_scan_gives_what_the_loop_gives(
+    offsets: tuple[int, ...], with_system: bool
+) -> None:
+    senders = (BUYER, AGENT, AGENT2, BUYER)
+    messages = [
+        message(n, T0 + timedelta(seconds=s), who, f"第{n}条")
+        for n, (s, who) in enumerate(zip(offsets, senders, strict=True))
+    ]
+    if with_system:
+        messages.insert(2, replace(messages[1], role=Role.SYSTEM, sender="系统", text="转接"))
+    quick, loop = _scan(messages), _scan_loop(messages)
+    assert quick == loop
+    (line, *_), (expected, *_) = quick, loop
+    assert (line.roles, line.times, line.agents) == (
+        expected.roles,
+        expected.times,
+        expected.agents,
+    )
+
+
+def test_a_violation_is_built_as_its_anchor_would_build_it() -> None:
+    session = one_session([(BUYER, "在吗"), (AGENT, "你好，在的"), (AGENT2, "不知道")])
+    ctx = SessionContext(session, PACK.shop, analyze, PACK.find_hits)
+    spec = next(r.spec for r in PACK.rules if r.code == "W005")
+    for index in (None, 0, 1, 2):
+        span = None if index is None else (0, 1)
+        assert ctx.violation(spec, index, span=span, match="你") == ctx.anchor(index).violation(
+            spec, span, match="你"
+        )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="个小时工作日天周星期礼拜月发货内三7", max_size=12))
+def test_the_unit_precheck_agrees_with_the_unit_pattern(text: str) -> None:
+    """P005 scans for a bare unit word; the patterns' unit takes an optional 个."""
+    long_way = re.compile(lexical._UNIT).search(text) is None
+    assert (lexical._ANY_UNIT.search(text) is None) == long_way

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -123,3 +125,46 @@ def test_cached_results_are_fresh_lists() -> None:
     first = find_pii(text)
     first.clear()
     assert [p.key for p in find_pii(text)] == ["13812345678"]
+
+
+_PII_ALPHABET = (
+    "0123456789 -./:#abcwhtpsxXm"
+    + "路街道巷弄村区园寓厦栋幢楼元室号单省市县杭州浙江北京朝阳寄到在了的"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_PII_ALPHABET, max_size=40))
+def test_the_prechecks_skip_only_texts_the_patterns_find_nothing_in(text: str) -> None:
+    """_link_spans answers [] without a search, and _find_all skips the address
+    pattern, only on texts where the search would find nothing."""
+    assert pii._link_spans(text) == [m.span() for m in pii._LINK.finditer(text)]
+    if pii._STREET_CHARS.isdisjoint(text):
+        assert pii._ADDRESS.search(text) is None
+
+
+def _is_id_number_long_way(value: str) -> bool:
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    try:
+        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(d) * w for d, w in zip(value[:17], weights, strict=True))
+    return "10X98765432"[total % 11] == value[17].upper()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.tuples(
+        st.text(alphabet="0123456789", min_size=6, max_size=6),
+        st.integers(0, 10000).map(lambda n: f"{n:04d}"[-4:]),
+        st.integers(0, 99).map(lambda n: f"{n:02d}"),
+        st.integers(0, 99).map(lambda n: f"{n:02d}"),
+        st.text(alphabet="0123456789", min_size=3, max_size=3),
+        st.sampled_from("0123456789Xx"),
+    ).map("".join)
+)
+def test_the_date_precheck_of_id_numbers_changes_no_answer(value: str) -> None:
+    assert is_id_number(value) == _is_id_number_long_way(value)

@@ -112,13 +112,18 @@ class PiiLeak(Rule):
         self._clean: set[str] = set()
 
     def observe(self, ctx: SessionContext) -> LeakObservation | None:
-        kinds = self.kinds
         clean = self._clean
         msgs = ctx.messages
+        # time order, buyer first within a second; most sessions hold known
+        # clean texts only, and one C-level pass over them answers that
+        line = ctx.line
+        if clean.issuperset([msgs[i].text for i in line]):
+            return None
+        kinds = self.kinds
         seen: dict[bytes, tuple[datetime, int]] = {}
         sent: dict[bytes, datetime] = {}
         candidates: list[LeakCandidate] = []
-        for i in ctx.timeline():  # time order, buyer first within a second
+        for i in line:
             m = msgs[i]
             if m.text in clean:
                 continue

@@ -155,6 +155,7 @@ class PhraseRule(_WordRule):
         # one alternation scans a sentence once for all of the rule's patterns
         patterns = spec.list("patterns")
         self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        self.finds_only_in_hits = self.pattern is None  # a pattern can match where no phrase does
         self.unless_sentence = _Entries(spec.list("unless_sentence"))
         self.replacements = {normalize_phrase(k): v for k, v in spec.replacements.items()}
         if self.param("boundary") not in ("token", "none"):
@@ -267,6 +268,7 @@ class CooccurrenceRule(_WordRule):
     lists = ("anchors", "whitelist", "unless_sentence")
     required_lists = ("anchors",)
     accepts_groups: ClassVar[bool] = True
+    finds_only_in_hits = True  # an anchor hit first
 
     def __init__(self, spec: Any) -> None:
         super().__init__(spec)
@@ -286,7 +288,10 @@ class CooccurrenceRule(_WordRule):
                         yield name, part
 
     def find(self, text: TextFacts) -> tuple[Finding, ...]:
-        if not any(h.list == "anchors" for h in text.hits.get(self.code, ())):
+        for hit in text.hits.get(self.code, ()):
+            if hit.list == "anchors":
+                break
+        else:
             return ()  # most texts: trigger words (不, 没, 您) but no anchor
         hits = self.clean_hits(text)
         found: list[Finding] = []
@@ -479,7 +484,8 @@ _UNIT_HOURS = {
     "月": 720,
 }
 _NUM = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十半]+)"
-_UNIT = r"(?:个)?(?:小时|工作日|天|日|周|星期|礼拜|月)"
+_UNIT_WORDS = "小时|工作日|天|日|周|星期|礼拜|月"
+_UNIT = rf"(?:个)?(?:{_UNIT_WORDS})"
 _AMOUNT = rf"(?P<low>{_NUM})(?:\s*[-~～到至]\s*(?P<high>{_NUM}))?\s*(?P<unit>{_UNIT})"
 # "7天内发货", "4天后才能发出", "一周左右发货"
 _NUMBER_FIRST = re.compile(
@@ -488,8 +494,11 @@ _NUMBER_FIRST = re.compile(
 # "发货时间是7天", "发货周期一般为一周"
 _SHIP_FIRST = re.compile(rf"发货(?:时间|周期)\s*(?:是|为|大概|大约|一般|需要|要|在)*\s*{_AMOUNT}")
 # Both patterns hold a unit: a quick scan for one keeps them off most sentences
-# with 发 (the patterns, led by a number, are tried at every position).
-_ANY_UNIT = re.compile(_UNIT)
+# with 发 (the patterns, led by a number, are tried at every position). The
+# units alone, without _UNIT's optional 个 in front: a text holds a match of
+# one exactly when it holds a match of the other, and a pattern led by plain
+# characters is scanned for three times as fast.
+_ANY_UNIT = re.compile(_UNIT_WORDS)
 
 
 def _number(text: str) -> float:

@@ -14,7 +14,6 @@ from typing import ClassVar
 
 from cslint.model import Violation
 from cslint.rules.base import ParamSpec, Rule, RuleSpec, SessionContext, TextFacts, register
-from cslint.rules.timing import session_timeline
 
 __all__ = ["EmoticonRatio", "ParticleRatio"]
 
@@ -43,15 +42,20 @@ class _RatioRule(Rule):
         raise NotImplementedError
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        agents = session_timeline(ctx).agents
+        agents = ctx.line.agents
         total = len(agents)
         if total == 0 or total < self.min_messages:
             return []
         min_ratio = self.min_ratio
         count = 0
-        facts, carries = ctx.facts, self.carries
+        code, facts, carries = self.code, ctx.facts, self.carries
         for i in agents:
-            if carries(facts(i)):
+            text = facts(i)
+            marks = text.marks
+            carried = marks.get(code)
+            if carried is None:  # the first time the run sees the text
+                carried = marks[code] = carries(text)
+            if carried:
                 count += 1
                 if count / total >= min_ratio:
                     return []  # enough already: the messages left cannot lower the ratio
