@@ -33,7 +33,7 @@ from cslint.model import (
     Severity,
     Violation,
 )
-from cslint.reporters import FORMATS, REPORTERS, ReportOptions, color_wanted, get_reporter
+from cslint.reporters import FORMATS, REPORTERS, ReportOptions, base, color_wanted, get_reporter
 from cslint.reporters.common import excerpt, neutralise_cell, violation_dict
 from cslint.reporters.github import escape_property
 from cslint.reporters.sarif import artifact_uri
@@ -742,3 +742,18 @@ def test_violation_json_is_json_dumps(show_pii: bool) -> None:
         assert violation_json(d, encoder) == json.dumps(d, ensure_ascii=False, default=str)
     for when in (datetime(2025, 3, 5, 9, 3, 7, 500), datetime(999, 1, 2, 3, 4, 5)):
         assert format_time(when) == when.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 6, 7, 10])
+@pytest.mark.parametrize(("separator", "terminator", "start"), [(",\n", "", "["), ("", "\n", "")])
+def test_write_items_in_blocks_writes_what_one_write_per_item_would(
+    monkeypatch: pytest.MonkeyPatch, count: int, separator: str, terminator: str, start: str
+) -> None:
+    monkeypatch.setattr(base, "WRITE_BLOCK", 3)  # blocks full, partly full, several
+    items = [f"item{i}" for i in range(count)]
+    out = io.StringIO()
+    assert base.write_items(out, iter(items), separator, terminator, start) == count
+    one_by_one = "".join(
+        (start if i == 0 else separator) + item + terminator for i, item in enumerate(items)
+    )
+    assert out.getvalue() == one_by_one

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar, TextIO
 
 from cslint.model import InputError, RunResult, Violation
-from cslint.reporters.base import ReportOptions, StreamingReporter
+from cslint.reporters.base import ReportOptions, StreamingReporter, write_items
 from cslint.reporters.common import input_error_dict, violation_dict, violation_json
 
 # json.dumps(value, ensure_ascii=False, default=str), built once (dumps builds
@@ -23,12 +23,10 @@ _dumps = _ENCODER.encode
 
 def _write_array(out: TextIO, items: Iterable[str]) -> None:
     """``[]``, or the items one per line at the document's third level."""
-    separator = "[\n    "
-    for item in items:
-        out.write(separator)
-        out.write(item)
-        separator = ",\n    "
-    out.write("[]" if separator == "[\n    " else "\n  ]")
+    if write_items(out, items, ",\n    ", start="[\n    "):
+        out.write("\n  ]")
+    else:
+        out.write("[]")
 
 
 def _block(value: Any) -> str:

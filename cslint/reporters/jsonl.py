@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import ClassVar, TextIO
 
 from cslint.model import RunResult, Violation
-from cslint.reporters.base import ReportOptions, StreamingReporter
+from cslint.reporters.base import ReportOptions, StreamingReporter, write_items
 from cslint.reporters.common import violation_dict, violation_json
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(value, ensure_ascii=False)
@@ -30,6 +30,4 @@ class JsonlReporter(StreamingReporter):
         errors: Iterable[str],
         options: ReportOptions,
     ) -> None:
-        for line in violations:
-            out.write(line)
-            out.write("\n")
+        write_items(out, violations, terminator="\n")
