@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import operator
 import os
 import pickle
 import tempfile
@@ -44,47 +45,48 @@ MEMORY_RECORDS = 10_000
 CHUNK = 256
 
 
-class SortedSpool(Generic[T]):
-    """Lines (or other items) handed back in key order (ties: the order added)."""
+class BaseSpool(Generic[T]):
+    """What both spools share: items in memory up to a limit, runs on disk
+    beyond it, handed over to (and adopted by) another process's spool."""
 
-    def __init__(
-        self, memory_lines: int | None = None, folder: str | None = None, *, records: bool = False
-    ) -> None:
+    def __init__(self, memory_lines: int | None, folder: str | None, records: bool) -> None:
         # the defaults are read at call time, so that tests can lower them
         if memory_lines is None:
             memory_lines = MEMORY_RECORDS if records else MEMORY_LINES
         self._limit = memory_lines
         self._folder = folder
-        self._items: list[tuple[Any, int, T]] = []
         self._runs: list[IO[bytes]] = []
         self._sources: list[int] = []  # per run: 0 for this spool's own, then one per adopt()
         self._run_paths: list[str] = []
-        self._added = 0
-        self.count = 0
+        self._adopted = 0
 
-    def add(self, key: Any, line: T) -> None:
-        # the running number makes ties stable and spares comparing lines
-        self._items.append((key, self._added, line))
-        self._added += 1
-        self.count += 1
-        if len(self._items) >= self._limit:
-            self._spill()
+    @property
+    def count(self) -> int:
+        """Items added here and adopted from other spools."""
+        return self._own_count() + self._adopted
+
+    def _own_count(self) -> int:
+        raise NotImplementedError
+
+    def _in_memory(self) -> int:
+        raise NotImplementedError
 
     def _spill(self) -> None:
-        self._items.sort()
+        raise NotImplementedError
+
+    def _write_run(self, items: Sequence[Any]) -> None:
+        """``items`` as a new run: self-contained pickles of :data:`CHUNK` items."""
+        # Each pickle is read with a fresh unpickler. (One Pickler with
+        # clear_memo() between pickles is wrong: the reading Unpickler keeps its
+        # memo, and from protocol 4 on a memo slot is numbered by the
+        # unpickler's memo size, so an object occurring twice in one pickle was
+        # read back as an object of an earlier one.)
         run = self._new_run()
-        # Self-contained pickles of CHUNK items, each read with a fresh
-        # unpickler. (One Pickler with clear_memo() between pickles is wrong:
-        # the reading Unpickler keeps its memo, and from protocol 4 on a memo
-        # slot is numbered by the unpickler's memo size, so an object occurring
-        # twice in one pickle was read back as an object of an earlier one.)
-        items = self._items
         for start in range(0, len(items), CHUNK):
             pickle.dump(items[start : start + CHUNK], run, protocol=pickle.HIGHEST_PROTOCOL)
         run.seek(0)
         self._runs.append(run)
         self._sources.append(0)
-        self._items.clear()
 
     def _new_run(self) -> IO[bytes]:
         if self._folder is None:
@@ -98,14 +100,15 @@ class SortedSpool(Generic[T]):
         for :meth:`adopt` in another process; this spool is then empty."""
         if self._folder is None:
             raise ValueError("a spool hands over its runs only when it has a folder")
-        if self._items:
+        if self._in_memory():
             self._spill()
         paths = list(self._run_paths)
         self.close()
         return paths
 
     def adopt(self, paths: Sequence[str], count: int) -> None:
-        """Take over the ``count`` lines of runs another spool handed over.
+        """Take over the ``count`` lines of runs another spool of this class
+        handed over.
 
         Ties are broken by the spool a line comes from (this one's own first,
         then in the order adopted), then by the order it was added there.
@@ -114,18 +117,12 @@ class SortedSpool(Generic[T]):
         for path in paths:
             self._runs.append(open(path, "rb"))  # noqa: SIM115 - closed by close()
             self._sources.append(source)
-        self.count += count
+        self._adopted += count
 
-    def __iter__(self) -> Iterator[T]:
-        self._items.sort()
+    def _rewound(self) -> list[IO[bytes]]:
         for run in self._runs:
             run.seek(0)
-        runs = [
-            _read_run(run, source) for run, source in zip(self._runs, self._sources, strict=True)
-        ]
-        own = ((key, 0, n, line) for key, n, line in self._items)
-        for _, _, _, line in heapq.merge(*runs, own):
-            yield line
+        return self._runs
 
     def close(self) -> None:
         for run in self._runs:
@@ -133,24 +130,114 @@ class SortedSpool(Generic[T]):
         self._runs.clear()
         self._sources.clear()
         self._run_paths.clear()
+
+
+class SortedSpool(BaseSpool[T]):
+    """Lines (or other items) handed back in key order (ties: the order added)."""
+
+    def __init__(
+        self, memory_lines: int | None = None, folder: str | None = None, *, records: bool = False
+    ) -> None:
+        super().__init__(memory_lines, folder, records)
+        self._items: list[tuple[Any, int, T]] = []
+        self._added = 0
+
+    def add(self, key: Any, line: T) -> None:
+        # the running number makes ties stable and spares comparing lines
+        items = self._items
+        items.append((key, self._added, line))
+        self._added += 1
+        if len(items) >= self._limit:
+            self._spill()
+
+    def _own_count(self) -> int:
+        return self._added
+
+    def _in_memory(self) -> int:
+        return len(self._items)
+
+    def _spill(self) -> None:
+        self._items.sort()
+        self._write_run(self._items)
+        self._items.clear()
+
+    def __iter__(self) -> Iterator[T]:
+        self._items.sort()
+        runs = [
+            _read_sorted_run(run, source)
+            for run, source in zip(self._rewound(), self._sources, strict=True)
+        ]
+        own = [(key, 0, n, line) for key, n, line in self._items]
+        # map(itemgetter) rather than a generator: one Python frame less per line
+        return map(_LINE, heapq.merge(*runs, own))
+
+    def close(self) -> None:
+        super().close()
+        self._items.clear()
+
+
+class Spool(BaseSpool[T]):
+    """Items in the order added (as a sorted spool whose keys are all equal
+    would give them back, without keys, sorting or merging)."""
+
+    def __init__(
+        self, memory_lines: int | None = None, folder: str | None = None, *, records: bool = False
+    ) -> None:
+        super().__init__(memory_lines, folder, records)
+        self._items: list[T] = []
+        self._spilled = 0
+
+    def append(self, item: T) -> None:
+        items = self._items
+        items.append(item)
+        if len(items) >= self._limit:
+            self._spill()
+
+    def _own_count(self) -> int:
+        return self._spilled + len(self._items)
+
+    def _in_memory(self) -> int:
+        return len(self._items)
+
+    def _spill(self) -> None:
+        self._write_run(self._items)
+        self._spilled += len(self._items)
+        self._items.clear()
+
+    def __iter__(self) -> Iterator[T]:
+        # this spool's runs (in the order written), the items in memory, then
+        # each adopted spool's runs, in the order adopted
+        runs = self._rewound()
+        own = [run for run, source in zip(runs, self._sources, strict=True) if source == 0]
+        adopted = [run for run, source in zip(runs, self._sources, strict=True) if source != 0]
+        for run in own:
+            yield from _read_run(run)
+        yield from self._items
+        for run in adopted:
+            yield from _read_run(run)
+
+    def close(self) -> None:
+        super().close()
         self._items.clear()
 
 
 _RUN_NUMBERS = itertools.count()
+_LINE = operator.itemgetter(3)
 
 
-def _read_run(run: IO[bytes], source: int) -> Iterator[tuple[Any, int, int, Any]]:
+def _read_run(run: IO[bytes]) -> Iterator[Any]:
     while True:
         try:
             chunk = pickle.load(run)
         except EOFError:
             return
-        for key, n, line in chunk:
-            yield key, source, n, line
+        yield from chunk
 
 
-class Spool(SortedSpool[T]):
-    """Items in the order added (a sorted spool whose keys are all equal)."""
-
-    def append(self, item: T) -> None:
-        self.add(0, item)
+def _read_sorted_run(run: IO[bytes], source: int) -> Iterator[tuple[Any, int, int, Any]]:
+    while True:
+        try:
+            chunk = pickle.load(run)
+        except EOFError:
+            return
+        yield from [(key, source, n, line) for key, n, line in chunk]

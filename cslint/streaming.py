@@ -51,7 +51,7 @@ from cslint.scoring import score_session
 from cslint.session_stream import OutOfOrder, SessionStream
 from cslint.sessionize import sessionize
 from cslint.share import SKIPPED, Share
-from cslint.spool import SortedSpool, Spool
+from cslint.spool import BaseSpool, SortedSpool, Spool
 
 # Ties between violations at the same place are broken in session order,
 # (start, shop, buyer, id), as the in-memory run sorts its sessions.
@@ -93,7 +93,7 @@ class Part:
 _Handed = tuple[list[str], int]  # a spool's runs, handed to the parent, and its item count
 
 
-def _handed(spool: SortedSpool[Any]) -> _Handed:
+def _handed(spool: BaseSpool[Any]) -> _Handed:
     count = spool.count
     return spool.hand_over(), count
 
@@ -116,7 +116,7 @@ class StreamedRun:
         _remove(self.folder)
 
 
-def _close_spools(*spools: SortedSpool[Any] | None) -> None:
+def _close_spools(*spools: BaseSpool[Any] | None) -> None:
     for spool in spools:
         if spool is not None:
             spool.close()

@@ -97,7 +97,19 @@ _ADDRESSES = st.tuples(
     st.sampled_from(["", "号", "室", "#"]),
 ).map("".join)
 _NOISE = st.sampled_from(
-    ["", "亲", "知道", "满199元", " ", "http://a.cn/", "item.taobao.com/", "X"]
+    [
+        "",
+        "亲",
+        "知道",
+        "满199元",
+        " ",
+        "http://a.cn/",
+        "item.taobao.com/",
+        "X",
+        "tb_723318536",
+        "#20250313-151929",
+        "-13",
+    ]
 )
 _CHAT_TEXTS = st.lists(
     st.one_of(

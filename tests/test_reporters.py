@@ -33,7 +33,7 @@ from cslint.model import (
     Severity,
     Violation,
 )
-from cslint.reporters import FORMATS, REPORTERS, ReportOptions, color_wanted, get_reporter
+from cslint.reporters import FORMATS, REPORTERS, ReportOptions, base, color_wanted, get_reporter
 from cslint.reporters.common import excerpt, neutralise_cell, violation_dict
 from cslint.reporters.github import escape_property
 from cslint.reporters.sarif import artifact_uri
@@ -719,11 +719,12 @@ def test_a_long_message_is_cut_to_a_window_around_the_span() -> None:
 
 @pytest.mark.parametrize("show_pii", [False, True])
 def test_violation_json_is_json_dumps(show_pii: bool) -> None:
-    """The json and jsonl items are written field by field: byte for byte
-    what json.dumps prints, also for odd values (they go through the encoder)."""
+    """The json and jsonl items are written field by field, from the dict or
+    straight from the violation: byte for byte what json.dumps prints, also for
+    odd values (they go through the encoder)."""
     from dataclasses import replace as _replace
 
-    from cslint.reporters.common import format_time, violation_json
+    from cslint.reporters.common import format_time, violation_json, violation_json_of
 
     encoder = json.JSONEncoder(ensure_ascii=False, default=str)
     base = make_result().violations[0]
@@ -736,9 +737,27 @@ def test_violation_json_is_json_dumps(show_pii: bool) -> None:
         _replace(base, span=(1, 2, 3)),  # type: ignore[arg-type]
         _replace(base, time=datetime(999, 1, 2, 3, 4, 5)),
         _replace(base, line="12", agent=5),  # type: ignore[arg-type]
+        _replace(base, text="电话13812345678", session="13812345678#1", buyer="13812345678"),
     ]
     for v in odd:
         d = violation_dict(v, show_pii)
-        assert violation_json(d, encoder) == json.dumps(d, ensure_ascii=False, default=str)
+        dumped = json.dumps(d, ensure_ascii=False, default=str)
+        assert violation_json(d, encoder) == dumped
+        assert violation_json_of(v, show_pii, encoder) == dumped
     for when in (datetime(2025, 3, 5, 9, 3, 7, 500), datetime(999, 1, 2, 3, 4, 5)):
         assert format_time(when) == when.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 6, 7, 10])
+@pytest.mark.parametrize(("separator", "terminator", "start"), [(",\n", "", "["), ("", "\n", "")])
+def test_write_items_in_blocks_writes_what_one_write_per_item_would(
+    monkeypatch: pytest.MonkeyPatch, count: int, separator: str, terminator: str, start: str
+) -> None:
+    monkeypatch.setattr(base, "WRITE_BLOCK", 3)  # blocks full, partly full, several
+    items = [f"item{i}" for i in range(count)]
+    out = io.StringIO()
+    assert base.write_items(out, iter(items), separator, terminator, start) == count
+    one_by_one = "".join(
+        (start if i == 0 else separator) + item + terminator for i, item in enumerate(items)
+    )
+    assert out.getvalue() == one_by_one

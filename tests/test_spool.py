@@ -70,3 +70,23 @@ def test_runs_handed_over_merge_in_key_order_ties_by_spool(tmp_path: Path) -> No
     expected = [f"{s}{i}" for key in range(4) for s in "ab" for i in range(10) if i % 4 == key]
     assert list(merged) == expected and merged.count == 20
     merged.close()
+
+
+def test_spool_handed_over_gives_own_items_then_adopted_in_order(tmp_path: Path) -> None:
+    # own runs, own items still in memory, then each adopted spool's, as a
+    # sorted spool with equal keys would order them
+    first: Spool[str] = Spool(memory_lines=3, folder=str(tmp_path))
+    second: Spool[str] = Spool(memory_lines=3, folder=str(tmp_path))
+    for i in range(7):
+        first.append(f"a{i}")
+        second.append(f"b{i}")
+    handed = [(first.hand_over(), first.count), (second.hand_over(), second.count)]
+    merged: Spool[str] = Spool(memory_lines=4, folder=str(tmp_path))
+    for i in range(6):
+        merged.append(f"m{i}")  # one run on disk, two items in memory
+    for paths, count in handed:
+        merged.adopt(paths, count)
+    expected = [f"{s}{i}" for s, n in (("m", 6), ("a", 7), ("b", 7)) for i in range(n)]
+    assert list(merged) == expected and list(merged) == expected
+    assert merged.count == 20
+    merged.close()

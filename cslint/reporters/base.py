@@ -14,6 +14,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import ClassVar, TextIO
 
@@ -86,6 +87,31 @@ class StreamingReporter(Reporter):
             options,
         )
         return buffer.getvalue()
+
+
+# Items joined into one write by write_items: a write per item costs more than
+# the item's own encoding, and a block of this many is still small (about 1 MB).
+WRITE_BLOCK = 1024
+
+
+def write_items(
+    out: TextIO, items: Iterable[str], separator: str = "", terminator: str = "", start: str = ""
+) -> int:
+    """Write ``items``, each followed by ``terminator``, with ``separator``
+    between two items and ``start`` before the first (nothing if there is no
+    item); the number of items written.
+
+    Items are written in blocks of :data:`WRITE_BLOCK` joined together:
+    one write per block, not one or two per item.
+    """
+    joiner = terminator + separator
+    iterator = iter(items)
+    count = 0
+    while block := list(islice(iterator, WRITE_BLOCK)):
+        out.write(separator if count else start)
+        out.write(joiner.join(block) + terminator)
+        count += len(block)
+    return count
 
 
 def color_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, TextIO
 
 from cslint.model import RunResult, Violation
-from cslint.reporters.base import ReportOptions, StreamingReporter
+from cslint.reporters.base import ReportOptions, StreamingReporter, write_items
 from cslint.reporters.common import VIOLATION_FIELDS, neutralise_cell, violation_dict
 
 BOM = "\ufeff"
@@ -67,5 +67,4 @@ class CsvReporter(StreamingReporter):
         options: ReportOptions,
     ) -> None:
         out.write(BOM + csv_row(VIOLATION_FIELDS))
-        for row in violations:
-            out.write(row)
+        write_items(out, violations)

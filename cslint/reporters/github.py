@@ -13,7 +13,7 @@ from itertools import chain
 from typing import ClassVar, TextIO
 
 from cslint.model import InputError, RunResult, Severity, Violation
-from cslint.reporters.base import ReportOptions, StreamingReporter
+from cslint.reporters.base import ReportOptions, StreamingReporter, write_items
 from cslint.reporters.common import excerpt, masked, masked_str
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -80,6 +80,4 @@ class GithubReporter(StreamingReporter):
         errors: Iterable[str],
         options: ReportOptions,
     ) -> None:
-        for item in chain(violations, errors):
-            out.write(item)
-            out.write("\n")
+        write_items(out, chain(violations, errors), terminator="\n")

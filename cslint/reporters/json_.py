@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from typing import Any, ClassVar, TextIO
 
 from cslint.model import InputError, RunResult, Violation
-from cslint.reporters.base import ReportOptions, StreamingReporter
-from cslint.reporters.common import input_error_dict, violation_dict, violation_json
+from cslint.reporters.base import ReportOptions, StreamingReporter, write_items
+from cslint.reporters.common import input_error_dict, violation_json_of
 
 # json.dumps(value, ensure_ascii=False, default=str), built once (dumps builds
 # an encoder on every call when given options)
@@ -23,12 +23,10 @@ _dumps = _ENCODER.encode
 
 def _write_array(out: TextIO, items: Iterable[str]) -> None:
     """``[]``, or the items one per line at the document's third level."""
-    separator = "[\n    "
-    for item in items:
-        out.write(separator)
-        out.write(item)
-        separator = ",\n    "
-    out.write("[]" if separator == "[\n    " else "\n  ]")
+    if write_items(out, items, ",\n    ", start="[\n    "):
+        out.write("\n  ]")
+    else:
+        out.write("[]")
 
 
 def _block(value: Any) -> str:
@@ -43,7 +41,7 @@ class JsonReporter(StreamingReporter):
     extension: ClassVar[str] = ".json"
 
     def violation_item(self, v: Violation, options: ReportOptions) -> str:
-        return violation_json(violation_dict(v, options.show_pii), _ENCODER)
+        return violation_json_of(v, options.show_pii, _ENCODER)
 
     def error_item(self, e: InputError, options: ReportOptions) -> str:
         return _dumps(input_error_dict(e, options.show_pii))

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from typing import ClassVar, TextIO
 
 from cslint.model import RunResult, Violation
-from cslint.reporters.base import ReportOptions, StreamingReporter
-from cslint.reporters.common import violation_dict, violation_json
+from cslint.reporters.base import ReportOptions, StreamingReporter, write_items
+from cslint.reporters.common import violation_json_of
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(value, ensure_ascii=False)
 
@@ -20,7 +20,7 @@ class JsonlReporter(StreamingReporter):
     extension: ClassVar[str] = ".jsonl"
 
     def violation_item(self, v: Violation, options: ReportOptions) -> str:
-        return violation_json(violation_dict(v, options.show_pii), _ENCODER)
+        return violation_json_of(v, options.show_pii, _ENCODER)
 
     def write_document(
         self,
@@ -30,6 +30,4 @@ class JsonlReporter(StreamingReporter):
         errors: Iterable[str],
         options: ReportOptions,
     ) -> None:
-        for line in violations:
-            out.write(line)
-            out.write("\n")
+        write_items(out, violations, terminator="\n")

@@ -15,7 +15,7 @@ from itertools import chain
 from typing import Any, ClassVar, TextIO
 
 from cslint.model import InputError, RunResult, Severity, Violation
-from cslint.reporters.base import ReportOptions, StreamingReporter
+from cslint.reporters.base import ReportOptions, StreamingReporter, write_items
 from cslint.reporters.common import (
     display_width,
     excerpt,
@@ -126,12 +126,7 @@ class TextReporter(StreamingReporter):
         if options.statistics:
             lines = self._statistics(result, summary)
         else:
-            wrote = False
-            for item in chain(violations, errors):
-                out.write(item)
-                out.write("\n")
-                wrote = True
-            if wrote:
+            if write_items(out, chain(violations, errors), terminator="\n"):
                 out.write("\n")
             lines = self._summary(result, summary, paint)
         out.write("\n".join(lines) + "\n")
