@@ -733,7 +733,7 @@ def _matches(code: str, name: str, prefix: str) -> bool:
 
 #: How many sentences' hits a rule pack keeps (:meth:`RulePack.hits_in_sentence`).
 #: The canned sentences that repeat fit in a few thousand; at 1M messages 32,768
-#: cost each worker 20 MB more for no measurable speed (4,096: under 1 MB).
+#: cost each worker 20 MB more for no measurable speed (4,096: no measurable memory).
 _SENTENCE_HITS_KEPT = 4_096
 
 
