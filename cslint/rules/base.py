@@ -324,8 +324,9 @@ def _scan(messages: Sequence[Message]) -> tuple[Timeline, list[int], dict[str, i
 
 def _scan_loop(messages: Sequence[Message]) -> tuple[Timeline, list[int], dict[str, int], int]:
     """:func:`_scan` for any session (system messages, ties, times out of order)."""
-    # One pass for a session whose times strictly increase: nothing to order,
-    # and no duplicates, which share a time.
+    # One pass; when the non-system messages' times strictly increase there is
+    # nothing to order and no duplicate (duplicates share a time), else the
+    # timeline is put in canonical order (_canonical).
     kept: list[int] = []
     times: list[datetime] = []
     roles: list[str] = []
