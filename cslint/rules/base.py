@@ -570,33 +570,9 @@ class SessionContext:
         message: str,
         suggestion: str | None,
     ) -> Violation:
-        # Attributed as anchor() attributes and built as Anchor.build builds, with
-        # no Anchor in between: three calls and an object fewer per violation.
-        s = self.session
-        if index is None:
-            m = self.messages[0]
-            agent, text = self.primary_agent, ""
-        else:
-            m = self.messages[index]
-            agent = m.sender if m.role is Role.AGENT else self.primary_agent
-            text = m.text
-        return Violation(  # positional, in Anchor.build's order
-            spec.code,
-            spec.name,
-            spec.severity,
-            spec.points,
-            message,
-            suggestion,
-            m.file,
-            m.line,
-            s.id,
-            s.buyer,
-            agent,
-            m.time,
-            text,
-            span,
-            s.shop,
-        )
+        # one place attributes a violation (anchor) and one builds it (Anchor.build);
+        # the anchor object costs about 1 µs, 20 ms per 100k messages
+        return self.anchor(index).build(spec, span, message, suggestion)
 
 
 @dataclass(slots=True, unsafe_hash=True)  # not frozen, for speed, like Violation
