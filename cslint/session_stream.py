@@ -216,13 +216,7 @@ class SessionStream:
                     f"{m.file}:{m.line}: buyer {buyer!r} has a message that belongs with a "
                     "session already checked (the input is not in time order across files)"
                 )
-        # o.add(m, self._read), inlined: this runs once per message
-        o.messages.append(m)
-        o.reads.append(self._read)
-        if t < o.first:
-            o.first = t
-        if t > o.last:
-            o.last = t
+        o.add(m, self._read)
 
     def _add_explicit(self, m: Message) -> None:
         sid = m.session
@@ -398,31 +392,28 @@ class SessionStream:
     def _settle_one_file(self, o: _Open, shop: str | None) -> None:
         """:meth:`_note_far_placements` (for a session with a shop) and
         :meth:`_remember_shop_rows` of a derived session read from one file, its
-        messages in time order, in one pass: it finds the latest shop row, and
-        whether every shop-less message has a shop row of the session within the
-        gap, in which case nothing is noted (no placement was farther than the gap)
-        and the placements are not worked out."""
+        messages in time order. The placements are worked out only when some
+        shop-less message has no shop row of the session within the gap: else
+        none was farther than the gap, and there is nothing to note."""
+        if shop is not None and not self._placed_within_gap(o):
+            self._note_far_placements(o)
+        self._remember_shop_rows(o)
+
+    def _placed_within_gap(self, o: _Open) -> bool:
+        """Whether every shop-less message of ``o`` (one file, in time order) has
+        a shop row of ``o`` within the gap, before or after it."""
         gap = self.gap
-        latest: Message | None = None  # the latest shop row, the first read of equal times
+        latest: datetime | None = None  # the time of the latest shop row so far
         unplaced: datetime | None = None  # a shop-less message with no shop row near before it
-        near = True
         for m in o.messages:
             if m.shop is not None:
-                if unplaced is not None:
-                    near = near and m.time - unplaced <= gap
-                    unplaced = None
-                if latest is None or m.time > latest.time:
-                    latest = m
-            elif unplaced is None and (latest is None or m.time - latest.time > gap):
+                if unplaced is not None and m.time - unplaced > gap:
+                    return False
+                unplaced = None
+                latest = m.time
+            elif unplaced is None and (latest is None or m.time - latest > gap):
                 unplaced = m.time
-        if shop is not None and (not near or unplaced is not None):
-            self._note_far_placements(o)
-        if latest is not None:
-            assert latest.shop is not None
-            key = (o.buyer, o.reads[0])
-            known = self._last_shop_row.get(key)
-            if known is None or latest.time > known[0]:
-                self._last_shop_row[key] = (latest.time, latest.shop)
+        return unplaced is None
 
     # ------------------------------------------------- buyers with several shops
 

@@ -244,3 +244,13 @@ def test_one_file_sessions_note_far_placements() -> None:
     fast, slow = SessionStream(GAP), _WithoutOneFilePath(GAP)
     assert _run(fast, [rows]) == _run(slow, [rows])
     assert fast._placed_until == slow._placed_until == {"b": T0 + timedelta(minutes=250)}
+
+
+def test_one_file_sessions_note_a_shop_row_that_comes_too_late() -> None:
+    # the row at 40 has no shop row within the gap before it, and the next one
+    # (75) is 35 minutes after it: placed more than the gap away, noted until 75
+    rows = [msg(0, shop="店A"), msg(20, shop=None), msg(40, shop=None), msg(60, shop=None)]
+    rows.append(msg(75, shop="店A"))
+    fast, slow = SessionStream(GAP), _WithoutOneFilePath(GAP)
+    assert _run(fast, [rows]) == _run(slow, [rows])
+    assert fast._placed_until == slow._placed_until == {"b": T0 + timedelta(minutes=75)}
