@@ -10,7 +10,7 @@ violation found at the end still costs its session points.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
@@ -26,6 +26,7 @@ from cslint.rules.base import (
     TextCache,
     TextRule,
 )
+from cslint.rules.timing import session_timeline
 from cslint.ruleset import RulePack
 from cslint.scoring import score_session
 from cslint.text.analysis import analyze
@@ -92,12 +93,6 @@ class Engine:
         self.rules = list(pack.rules)
         self._yield_to = {r.code: set(r.spec.yield_to) for r in self.rules if r.spec.yield_to}
         self._order = {r.code: n for n, r in enumerate(self.rules)}
-        # pack order by code: the bundled packs list their rules sorted by code,
-        # and then the sort needs no Python key function
-        codes = [r.code for r in self.rules]
-        self._sort_key: Callable[[Violation], Any] = (
-            _code if codes == sorted(codes) else (lambda v: self._order.get(v.code, 0))
-        )
         # texts (analysis, phrase hits, text rules' findings) shared by every session
         self.texts = TextCache(analyze, pack.find_hits, text_cache_size)
         text_rules = [r for r in self.rules if isinstance(r, TextRule)]
@@ -156,7 +151,8 @@ class Engine:
             return found
         places: set[tuple[str, int, tuple[int, int]]] = set()
         kept: list[Violation] = []
-        for v in sorted(found, key=self._sort_key):
+        order = self._order.get
+        for v in sorted(found, key=lambda v: order(v.code, 0)):
             if v.span is not None:
                 place = (v.file, v.line, v.span)
                 if place in places:
@@ -297,7 +293,7 @@ def _first_response(ctx: SessionContext) -> tuple[float | None, str | None]:
     Read off the session's timeline, as T001 reads it, so the managers' table
     and the rule never disagree about the same session.
     """
-    line = ctx.line
+    line = session_timeline(ctx)
     roles = line.roles
     if not roles.startswith(BUYER):
         return None, None
@@ -309,4 +305,4 @@ def _first_response(ctx: SessionContext) -> tuple[float | None, str | None]:
 
 def _agent_last_word(ctx: SessionContext) -> bool:
     """Whether the last non-system message of the timeline (as F001 reads it) is an agent's."""
-    return ctx.line.roles.endswith(AGENT)
+    return session_timeline(ctx).roles.endswith(AGENT)

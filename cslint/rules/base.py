@@ -412,9 +412,7 @@ class SessionContext:
         # One pass over the messages for what every session needs: the agent
         # messages and their senders, the buyer's count and the timeline.
         line, agents, per_agent, buyer_messages = _scan(self.messages)
-        #: the session's :class:`Timeline` (what :meth:`timeline` returns); an
-        #: attribute, read by every session rule without a call
-        self.line = line
+        self._timeline: list[int] = line
         self._by_role: dict[Role, list[int]] = {Role.AGENT: agents}
         #: the number of messages of each agent, in order of their first message
         self.agent_messages: Mapping[str, int] = per_agent
@@ -422,20 +420,14 @@ class SessionContext:
         self.buyer_messages = buyer_messages
         #: the agent with most messages in the session; the first one on a tie
         self.primary_agent: str | None = (
-            (
-                next(iter(per_agent))
-                if len(per_agent) == 1
-                else max(per_agent, key=per_agent.__getitem__)
-            )
-            if per_agent
-            else None
+            max(per_agent, key=per_agent.__getitem__) if per_agent else None
         )
 
     def timeline(self) -> list[int]:
         """The non-system messages in canonical order: a :class:`Timeline`
         (see :func:`timeline`), built with the context. The timing, flow,
         ratio and leak rules all walk it."""
-        return self.line
+        return self._timeline
 
     # -- text -------------------------------------------------------------
     def facts(self, index: int) -> TextFacts:

@@ -57,7 +57,7 @@ class LastWord(Rule):
     description = "The session's last non-system message is the buyer's."
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        line = ctx.line
+        line = session_timeline(ctx)
         if not line.roles.endswith(BUYER):
             return []
         return [ctx.violation(self.spec, line[-1])]
@@ -81,7 +81,7 @@ class Closing(Rule):
     required_lists = ("phrases",)
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        line = ctx.line
+        line = session_timeline(ctx)
         roles, times = line.roles, line.times
         pos = roles.rfind(AGENT)
         if pos < 0 or BUYER not in roles:

@@ -116,7 +116,7 @@ class PiiLeak(Rule):
         msgs = ctx.messages
         # time order, buyer first within a second; most sessions hold known
         # clean texts only, and one C-level pass over them answers that
-        line = ctx.line
+        line = ctx.timeline()
         if clean.issuperset([msgs[i].text for i in line]):
             return None
         kinds = self.kinds

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from cslint.model import Violation
 from cslint.rules.base import ParamSpec, Rule, RuleSpec, SessionContext, TextFacts, register
+from cslint.rules.timing import session_timeline
 
 __all__ = ["EmoticonRatio", "ParticleRatio"]
 
@@ -42,7 +43,7 @@ class _RatioRule(Rule):
         raise NotImplementedError
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        agents = ctx.line.agents
+        agents = session_timeline(ctx).agents
         total = len(agents)
         if total == 0 or total < self.min_messages:
             return []

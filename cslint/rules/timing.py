@@ -89,7 +89,7 @@ class FirstResponse(Rule):
         self.limit = float(self.param("first_response_s"))
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        line = ctx.line
+        line = session_timeline(ctx)
         if not line.roles.startswith(BUYER):
             return []  # not opened by the buyer
         limit = self.limit
@@ -104,7 +104,7 @@ class FirstResponse(Rule):
                     detail="买家始终未得到回复",
                 )
             ]
-        took = (line.times[reply] - line.times[0]).total_seconds()
+        took = seconds_between(line.times[0], line.times[reply])
         if took <= limit:
             return []
         return [
@@ -144,18 +144,18 @@ class Greeting(Rule):
         self.limit = float(self.param("greeting_s"))
 
     def check(self, ctx: SessionContext) -> Iterable[Violation]:
-        line = ctx.line
+        line = session_timeline(ctx)
         roles, times = line.roles, line.times
         if not roles.startswith(BUYER):
             return []  # not opened by the buyer
         limit = self.limit
         first = roles.find(AGENT)
         pos = first
-        while pos >= 0 and (times[pos] - times[0]).total_seconds() <= limit:
+        while pos >= 0 and seconds_between(times[0], times[pos]) <= limit:
             if ctx.hits(line[pos], self.code):  # the kind's one list: any hit is a greeting
                 return []
             pos = roles.find(AGENT, pos + 1)
-        seconds = fmt_number((times[first] - times[0]).total_seconds()) if first >= 0 else "未应答"
+        seconds = fmt_number(seconds_between(times[0], times[first])) if first >= 0 else "未应答"
         return [ctx.violation(self.spec, line[0], limit=fmt_number(limit), seconds=seconds)]
 
 
@@ -188,14 +188,14 @@ class FollowUp(Rule):
         self.limit = float(self.param("follow_up_s"))
 
     def check(self, ctx: SessionContext) -> list[Violation]:
-        line = ctx.line
+        line = session_timeline(ctx)
         roles, times = line.roles, line.times
         limit = self.limit
         found: list[Violation] = []
         # an agent message directly followed by the buyer's
         pos = roles.find(AGENT + BUYER)
         while pos >= 0:
-            silence = (times[pos + 1] - times[pos]).total_seconds()  # seconds_between, inlined
+            silence = seconds_between(times[pos], times[pos + 1])
             if silence > limit and not self._closed(ctx, line, pos):
                 found.append(
                     ctx.violation(
@@ -248,10 +248,10 @@ class AgentAway(Rule):
         self.limit = float(self.param("away_s"))
 
     def check(self, ctx: SessionContext) -> list[Violation]:
-        line = ctx.line
+        line = session_timeline(ctx)
         roles, times = line.roles, line.times
         limit = self.limit
-        if not line or (times[-1] - times[0]).total_seconds() <= limit:
+        if not line or seconds_between(times[0], times[-1]) <= limit:
             return []  # no wait outlasts the session (most sessions are short)
         found: list[Violation] = []
         # A wait starts at the first buyer message after an agent message (or
@@ -261,7 +261,7 @@ class AgentAway(Rule):
         while start >= 0:
             reply = roles.find(AGENT, start)
             since, until = times[start], times[reply] if reply >= 0 else times[-1]
-            waited = (until - since).total_seconds()
+            waited = seconds_between(since, until)
             # transfers are looked for only past the limit: most waits are short
             if waited > limit and not any(
                 m.transfer is not None and since <= m.time <= until for m in ctx.messages
