@@ -443,15 +443,7 @@ class SessionContext:
 
     def hits(self, index: int, code: str) -> tuple[PhraseHit, ...]:
         """Every hit of rule ``code``'s phrase lists in message ``index``."""
-        # self.facts(index).hits, inlined: the session rules ask for every
-        # agent message they look at, and two calls fewer each add up
-        facts = self._facts[index]
-        if facts is None:
-            facts = self._facts[index] = self._texts(self.messages[index].text)
-        found = facts._hits
-        if found is None:
-            found = facts.hits
-        return found.get(code, ())
+        return self.facts(index).hits.get(code, ())
 
     def session_has(self, code: str, list_name: str) -> bool:
         """Whether any non-system message of the session contains a phrase of ``code``'s list."""
@@ -485,18 +477,9 @@ class SessionContext:
         finders = self._cache.finders
         if index is None or self._found_by < len(finders):
             index = {}
-            known, texts, messages = self._facts, self._texts, self.messages
-            finders_now = len(finders)
             for i in self._by_role[Role.AGENT]:
-                facts = known[i]  # self.facts(i), inlined: once per agent message
-                if facts is None:
-                    facts = known[i] = texts(messages[i].text)
-                if facts._found is None and facts._found_by == finders_now:
-                    continue  # most texts: nothing found, and no finder new to them
-                found = facts.found()
-                if found:
-                    for found_code, findings in found.items():
-                        index.setdefault(found_code, []).append((i, findings))
+                for found_code, found in self.facts(i).found().items():
+                    index.setdefault(found_code, []).append((i, found))
             self._found, self._found_by = index, len(finders)
         return index
 
