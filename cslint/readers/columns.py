@@ -190,8 +190,7 @@ class RowConverter:
         self._last_time = datetime.min
         self._names: dict[str, str] = {}  # cell as written -> the shared stripped name
         self._texts: dict[str, str] = {}  # text -> the shared equal text
-        # buyer cell as written -> whether this worker reads its rows (see owns): a
-        # reader may look a cell up here itself, and call owns only when it is missing.
+        # buyer cell as written -> whether this worker reads its rows (see owns)
         self.owned: dict[str, bool] = {}
 
     def _name(self, cell: str) -> str:

@@ -257,9 +257,9 @@ def stream_csv(
     probe.delimiter, _ = sniff_delimiter(feed.first_line())
     bad = feed.bad
     convert = converter.convert_owned
-    # Another worker's row is skipped on one lookup of its buyer cell, before any
-    # other work (half the rows with two workers); None: this process reads every row.
-    owned = None if converter.share is None else converter.owned
+    # Another worker's row is skipped before any other work (half the rows with
+    # two workers; owns remembers its answer per buyer cell).
+    shared = converter.share is not None
     owns = converter.owns
     header: Header | None = None
     width = 0
@@ -305,12 +305,9 @@ def stream_csv(
                     elif n > width and any(c.strip() for c in cells[width:]):
                         reason = f"too many fields ({n}, the header has {width})"
                     else:
-                        if owned is not None:
-                            buyer = cells[buyer_i]
-                            mine = owned.get(buyer)
-                            if not (owns(buyer) if mine is None else mine):
-                                yield SKIPPED
-                                continue
+                        if shared and not owns(cells[buyer_i]):
+                            yield SKIPPED
+                            continue
                         result = convert(
                             row,
                             cells[time_i],
