@@ -15,6 +15,7 @@ plain containment, without the boundary check.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 import ahocorasick
@@ -71,7 +72,11 @@ class PhraseIndex(Generic[T]):
             for last, (key, payloads, before_last) in self._automaton.iter(text)
         ]
         if len(found) > 1:  # most sentences: one hit or none, nothing to sort
-            found.sort(key=_start_then_longest)
+            # The automaton reports by end, so reversed, equal starts come
+            # longest first, and a stable sort on the start alone keeps that
+            # order: the (start, -end) order without a Python key function.
+            found.reverse()
+            found.sort(key=_START)
         return found
 
     def find(self, text: str) -> list[tuple[int, int, T]]:
@@ -95,9 +100,7 @@ class PhraseIndex(Generic[T]):
         return len(self._payloads)
 
 
-def _start_then_longest(span: tuple[int, int, str, Any]) -> tuple[int, int]:
-    # unique: one phrase per span
-    return span[0], -span[1]
+_START = itemgetter(0)
 
 
 def on_token_boundaries(sentence: Sentence, start: int, end: int) -> bool:

@@ -71,4 +71,4 @@ def test_the_kept_sentences_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None
     for n in range(10):
         analysis = analyze(f"亲{n}包邮")
         assert pack.find_hits(analysis) == scan_every_sentence(pack, analysis)
-        assert len(pack._sentence_hits) <= 3
+        assert pack._sentence_hits.cache_info().currsize <= 3
