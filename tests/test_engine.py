@@ -26,6 +26,7 @@ from cslint.rules.base import (
     SessionContext,
     ShopFacts,
     TextCache,
+    TextRule,
     _scan,
     _scan_loop,
 )
@@ -275,6 +276,47 @@ def test_hit_only_finders_find_what_they_would_find_when_called() -> None:
     for code in gated.hit_only:
         rule = next(r for r in PACK.rules if r.code == code)
         assert rule.find(every.facts("好的谢谢~")) == ()  # no hit of its own: nothing
+
+
+GATED_TEXTS = (
+    "亲，这个不行哦",  # W002's 不
+    "好的。不能便宜了",  # 不 in the second sentence
+    "亲，7天后发货哦",  # P005: 发 and a late promise
+    "亲，下周发货",  # P005: a listed phrase
+    "亲，明天發貨哦",  # 發: normalized to 发 first
+    "好的啊",  # W004's 啊
+    "到了啦～谢谢",  # 啦 before a terminator, then another sentence
+    "好的。收到了啊/:^_^",  # 啊 before an emoticon
+    "亲，好的呢",  # none of the needed strings
+    "不啊。发",
+)
+
+
+@pytest.mark.parametrize("text", GATED_TEXTS)
+def test_finders_needing_a_string_find_what_they_would_find_when_called(text: str) -> None:
+    """The text cache skips a finder whose needed strings (TextRule.finds_only_with)
+    a text's sentences do not hold, unless the text has a hit of its own: calling
+    it anyway gives the same findings, and a skipped finder finds nothing."""
+    gated = Engine(PACK).texts
+    assert {"W002", "P005", "W004"} <= set(gated.needs)
+    every = TextCache(analyze, PACK.find_hits)
+    every.finders.update(gated.finders)  # registered without the flag: always called
+    assert gated.facts(text).found() == every.facts(text).found()
+    facts = every.facts(text)
+    joined = "\n".join(s.norm.text for s in facts.analysis.sentences)
+    for code, needs in gated.needs.items():
+        if needs.search(joined) is None and code not in facts.hits:
+            assert gated.finders[code](facts) == ()  # skipped: would find nothing
+
+
+def test_a_finder_needing_no_string_at_all_runs_on_its_hits_only() -> None:
+    class NeedsNothing(TextRule):
+        finds_only_with = ()
+
+    rule = NeedsNothing(next(r for r in PACK.rules if r.code == "W001").spec)
+    cache = TextCache(analyze, PACK.find_hits)
+    cache.register(rule)
+    assert "W001" in cache.hit_only and "W001" not in cache.needs
 
 
 @pytest.mark.parametrize(

@@ -119,3 +119,18 @@ def test_content_reaches_reads_the_content(text: str, size: int) -> None:
     analysis = analyze(text)
     assert analysis.content is not None
     assert analysis.content_reaches(size) is expected  # content built
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "expected"),
+    [
+        ("好的亲/:^_^", 3, True),  # enough before the first emoticon
+        ("好/:^_^的亲", 3, True),  # enough once the emoticons are stripped
+        ("好/:^_^的", 3, False),
+        ("/:^_^好的亲", 3, True),  # nothing before the first emoticon
+        ("，，/:^_^，", 1, False),
+    ],
+)
+def test_content_reaches_with_emoticons(text: str, size: int, expected: bool) -> None:
+    assert analyze(text).content_reaches(size) is expected
+    assert (len(analyze(text).content) >= size) is expected

@@ -20,6 +20,7 @@ it) is applied per message afterwards.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -138,6 +139,17 @@ _NOTHING_FOUND: Mapping[str, tuple[Finding, ...]] = MappingProxyType({})
 _NO_HITS: Mapping[str, tuple[PhraseHit, ...]] = MappingProxyType({})
 
 
+def _joined_sentences(analysis: TextAnalysis) -> str:
+    """The normalized sentences of a text, one string to search for a finder's
+    needed strings (:attr:`TextRule.finds_only_with`). They are joined by a
+    line break, which no sentence holds: a string found across it only costs
+    the finder's call."""
+    sentences = analysis.sentences
+    if len(sentences) == 1:
+        return sentences[0].norm.text
+    return "\n".join([s.norm.text for s in sentences])
+
+
 class TextFacts:
     """One distinct text as the rules read it: its analysis, its phrase hits and
     what the message-level rules find in it.
@@ -189,13 +201,23 @@ class TextFacts:
 
     def _find(self) -> None:
         """Run the finders registered since the last call."""
-        plan = self._source.plan()
+        source = self._source
+        plan = source.plan()
         # a finder that finds nothing without a hit of its own is not called on
-        # a text without one (most texts hold hits of two or three rules only)
-        hits = self.hits if self._source.hit_only else _NO_HITS
-        for code, find, only_in_hits in plan[self._found_by :]:
-            if only_in_hits and code not in hits:
-                continue
+        # a text without one (most texts hold hits of two or three rules only),
+        # nor one that also needs a string the text's sentences do not hold (most
+        # agent texts hold no 不 for W002, no 发 for P005, no 啊/啦 for W004)
+        hits = self.hits if source.hit_only or source.needs else _NO_HITS
+        joined: str | None = None  # the normalized sentences, read once for all ``needs``
+        for code, find, only_in_hits, needs in plan[self._found_by :]:
+            if code not in hits:
+                if only_in_hits:
+                    continue
+                if needs is not None:
+                    if joined is None:
+                        joined = _joined_sentences(self.analysis)
+                    if needs.search(joined) is None:
+                        continue
             found = find(self)
             if found:
                 if self._found is None:
@@ -212,7 +234,10 @@ class TextCache:
     (:meth:`SessionContext.findings`), by code; codes are unique in a rule pack.
     ``hit_only`` are the codes of finders that find nothing in a text without
     a phrase hit of their own (:attr:`TextRule.finds_only_in_hits`): they are
-    not called on such texts.
+    not called on such texts. ``needs`` finds, by code, one of the strings
+    without which a finder finds nothing in a text without such a hit
+    (:attr:`TextRule.finds_only_with`): it is not called on a text whose
+    normalized sentences hold none of them and that has no hit of its own.
     """
 
     def __init__(
@@ -225,20 +250,22 @@ class TextCache:
         self.find_hits = find_hits
         self.finders: dict[str, Finder] = {}
         self.hit_only: set[str] = set()
-        self._plan: tuple[tuple[str, Finder, bool], ...] = ()
+        self.needs: dict[str, re.Pattern[str]] = {}
+        self._plan: tuple[tuple[str, Finder, bool, re.Pattern[str] | None], ...] = ()
         self.facts: Callable[[str], TextFacts] = lru_cache(maxsize=size)(self._new)
 
     def _new(self, text: str) -> TextFacts:
         return TextFacts(text, self)
 
-    def plan(self) -> tuple[tuple[str, Finder, bool], ...]:
+    def plan(self) -> tuple[tuple[str, Finder, bool, re.Pattern[str] | None], ...]:
         """The finders in order of registration, each with whether it is in
-        ``hit_only`` (rebuilt only when a finder was added since)."""
+        ``hit_only`` and its ``needs`` (rebuilt only when a finder was added since)."""
         plan = self._plan
         if len(plan) != len(self.finders):
-            hit_only = self.hit_only
+            hit_only, needs = self.hit_only, self.needs
             plan = self._plan = tuple(
-                (code, find, code in hit_only) for code, find in self.finders.items()
+                (code, find, code in hit_only, needs.get(code))
+                for code, find in self.finders.items()
             )
         return plan
 
@@ -247,6 +274,11 @@ class TextCache:
         self.finders[rule.code] = rule.find
         if rule.finds_only_in_hits:
             self.hit_only.add(rule.code)
+        elif rule.finds_only_with is not None:
+            if rule.finds_only_with:
+                self.needs[rule.code] = re.compile("|".join(map(re.escape, rule.finds_only_with)))
+            else:  # needs one of no strings: a hit of its own
+                self.hit_only.add(rule.code)
 
 
 _RANK = {Role.BUYER: 0, Role.AGENT: 1, Role.SYSTEM: 2}
@@ -693,6 +725,10 @@ class TextRule(Rule):
     #: ``find`` returns nothing for a text without a phrase hit of the rule:
     #: the text cache then skips the call on such texts (most of them)
     finds_only_in_hits: bool = False
+    #: if not None, ``find`` returns nothing for a text without a phrase hit
+    #: of the rule whose normalized sentences hold none of these strings: the
+    #: text cache then skips the call on such texts
+    finds_only_with: tuple[str, ...] | None = None
 
     def find(self, text: TextFacts) -> tuple[Finding, ...]:
         """What the rule finds in one agent text on its own."""

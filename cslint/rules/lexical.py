@@ -197,6 +197,8 @@ class PhraseRule(_WordRule):
         if self.pattern is None:
             return found
         for number, sentence in enumerate(analysis.sentences):
+            if self.pattern.search(sentence.norm.text) is None:
+                continue  # most sentences: no match, no iterator
             for m in self.pattern.finditer(sentence.norm.text):
                 if m.end() > m.start():
                     found.append(PhraseHit(number, m.start(), m.end(), "phrases", m.group()))
@@ -345,6 +347,7 @@ class NegationRule(_WordRule):
         super().__init__(spec)
         self.replacements = {normalize_phrase(k): v for k, v in spec.replacements.items()}
         self.marker = normalize_phrase(self.param("marker"))
+        self.finds_only_with = (self.marker,)  # a sentence without it is skipped
 
     def find(self, text: TextFacts) -> tuple[Finding, ...]:
         marker = self.marker
@@ -415,11 +418,11 @@ class CurtReplyRule(_WordRule):
 
     def find(self, text: TextFacts) -> tuple[Finding, ...]:
         min_chars = self.min_chars
+        analysis = text.analysis
+        if analysis.content_reaches(min_chars):  # most texts: first, it answers alone
+            return ()
         raw = text.text
         if not raw.strip() or _PLACEHOLDER.match(raw):
-            return ()
-        analysis = text.analysis
-        if analysis.content_reaches(min_chars):
             return ()
         content = analysis.content
         if not content and analysis.has_emoticon:
@@ -447,6 +450,8 @@ class EndingParticleRule(_WordRule):
     def __init__(self, spec: Any) -> None:
         super().__init__(spec)
         self.particles = {normalize_phrase(p) for p in spec.list("phrases")}
+        # a sentence's last character is one of them
+        self.finds_only_with = tuple(sorted(self.particles))
 
     def phrases(self) -> Iterable[tuple[str, str]]:
         return ()  # only the last character of a sentence matters
@@ -538,6 +543,9 @@ class ShippingDelayRule(_WordRule):
     params: ClassVar[dict[str, ParamSpec]] = {
         "max_hours": ParamSpec((int, float), 72, "the latest allowed shipping time in hours"),
     }
+
+    # a listed phrase (a hit), or a sentence with 发 that a pattern matches
+    finds_only_with = ("发",)
 
     def __init__(self, spec: Any) -> None:
         super().__init__(spec)

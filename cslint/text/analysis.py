@@ -101,8 +101,13 @@ class TextAnalysis:
         """
         if self._content is not None:
             return len(self._content) >= size
-        bare = _strip_spans(self.raw, self.emoticons) if self.emoticons else self.raw
-        return _content_of_size(max(size, 0)).match(bare) is not None
+        pattern = _content_of_size(max(size, 0))
+        if not self.emoticons:
+            return pattern.match(self.raw) is not None
+        # most texts with emoticons reach the size before the first: no stripped copy
+        if pattern.match(self.raw, 0, self.emoticons[0][0]) is not None:
+            return True
+        return pattern.match(_strip_spans(self.raw, self.emoticons)) is not None
 
     @property
     def has_emoticon(self) -> bool:
