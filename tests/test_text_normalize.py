@@ -279,3 +279,33 @@ def test_hint_is_built_after_enough_conversions(monkeypatch: pytest.MonkeyPatch)
         normalize(text)
     assert normalize_module._t2s_hint is not None
     assert normalize("應該是吧").text == "应该是吧"
+
+
+# The noise pattern as first written, three lookbehinds tried at every position;
+# _NOISE reorders it to begin with a character class (same matches, faster).
+_NOISE_AS_WRITTEN = re.compile(
+    rf"(?<=[{CJK}]){normalize_module._NOISE_CJK}+(?=[{CJK}])"
+    rf"|(?<=[{CJK}])(?:{normalize_module._JOINER})+(?=[A-Za-z0-9])"
+    rf"|(?<=[A-Za-z0-9])(?:{normalize_module._JOINER})+(?=[{CJK}])"
+)
+
+
+def test_every_joiner_is_a_noise_character() -> None:
+    joiner = re.compile(normalize_module._JOINER)
+    noise = re.compile(normalize_module._NOISE_CJK)
+    assert not [
+        c for c in map(chr, range(0x110000)) if joiner.fullmatch(c) and not noise.fullmatch(c)
+    ]
+
+
+_NOISE_ALPHABET = st.sampled_from(
+    list(
+        "不行的亲ab12Z _*.-·•・/|,，、。!?~\n\t\u3000\u00ad\u200b\ufeff$%()（）“”'\"𠀀😀#@〇豈\u2028"
+    )
+)
+
+
+@given(st.lists(_NOISE_ALPHABET, max_size=20).map("".join) | st.text(max_size=20))
+def test_noise_pattern_matches_as_written(text: str) -> None:
+    found = [m.span() for m in normalize_module._NOISE.finditer(text)]
+    assert found == [m.span() for m in _NOISE_AS_WRITTEN.finditer(text)]

@@ -61,10 +61,18 @@ CJK: Final = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f
 
 _NOISE_CJK: Final = rf"(?:[^\w,、{TERMINATORS}]|_)"
 _JOINER: Final = rf"[^\S{LINE_BREAKS}]|[*._\-·•・/|\u00ad\u200b-\u200d\u2060\ufeff]"
+# Three kinds of runs (see the module docstring): a run between two CJK
+# characters, joiners between CJK and ASCII, joiners between ASCII and CJK.
+# The pattern begins with one character class, the run's first character (a
+# noise character: every joiner is one, a test checks it), and only then looks
+# behind at the character before it: the regex engine then skips in C to the
+# positions holding a noise character instead of trying three lookbehinds at
+# every position (a third of the time on a chat sentence with a space in it).
 _NOISE: Final = re.compile(
-    rf"(?<=[{CJK}]){_NOISE_CJK}+(?=[{CJK}])"
-    rf"|(?<=[{CJK}])(?:{_JOINER})+(?=[A-Za-z0-9])"
-    rf"|(?<=[A-Za-z0-9])(?:{_JOINER})+(?=[{CJK}])"
+    rf"[\W_](?<![,、{TERMINATORS}])"
+    rf"(?:(?<=[{CJK}][\W_]){_NOISE_CJK}*(?=[{CJK}])"
+    rf"|(?<=[{CJK}][\W_])(?<={_JOINER})(?:{_JOINER})*(?=[A-Za-z0-9])"
+    rf"|(?<=[A-Za-z0-9][\W_])(?<={_JOINER})(?:{_JOINER})*(?=[{CJK}]))"
 )
 
 # A cheap scan for a possible noise character ("_" is checked apart: it is \w).
