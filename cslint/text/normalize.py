@@ -329,14 +329,19 @@ def _normalize(
         pieces = _kept_pieces(start, end, skip)
         if not pieces:
             return NormalizedText._of_runs("", (), start)
-        text = "".join([raw[a:b] for a, b in pieces])
-        built: list[Run] = []
-        pos = 0
-        for a, b in pieces:
-            _add_run(built, pos, a)
-            pos += b - a
-        runs = tuple(built)
-        last = pieces[-1][1]
+        if len(pieces) == 1:  # most sentences: no emoticon inside, or one at an end
+            ((a, last),) = pieces
+            text = raw[a:last]
+            runs = ((0, a),)
+        else:
+            text = "".join([raw[a:b] for a, b in pieces])
+            built: list[Run] = []
+            pos = 0
+            for a, b in pieces:
+                _add_run(built, pos, a)
+                pos += b - a
+            runs = tuple(built)
+            last = pieces[-1][1]
     if fold:
         text = fold_width(text)
     if text.isascii():

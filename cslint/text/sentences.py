@@ -45,7 +45,9 @@ _PIECE: Final = re.compile(rf"[^\s{TERMINATORS}](?:[^{TERMINATORS}]*[^\s{TERMINA
 # A URL ends on a letter, digit or URL symbol: "…?id=1!" keeps its "!" as a terminator.
 _URL: Final = re.compile(r"(?:https?://|www\.)[!-~]*[A-Za-z0-9/#=&_%+\-]", re.IGNORECASE)
 _NUMERAL: Final = "0-9０-９零一二两三四五六七八九十"
-_RANGE: Final = re.compile(f"(?<=[{_NUMERAL}])[~～](?=[{_NUMERAL}])")
+# The tilde first, then a look behind it: the regex engine skips to tildes
+# instead of trying the lookbehind at every position.
+_RANGE: Final = re.compile(f"[~～](?<=[{_NUMERAL}][~～])(?=[{_NUMERAL}])")
 _FILLER: Final = "\ue000"  # private use: neither a terminator nor whitespace
 _SPLITS_OR_TRIMS: Final = re.compile(rf"[\s{TERMINATORS}]")
 _TERMINATOR: Final = re.compile(f"[{TERMINATORS}]")
