@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cslint.text import sentences
 from cslint.text.emoticons import find_emoticons
 from cslint.text.sentences import TERMINATORS, split_sentences
 
@@ -76,3 +79,13 @@ def test_terminators_split_unless_inside_an_emoticon(text: str) -> None:
             assert i not in covered
         if not char.isspace() and char not in TERMINATORS:
             assert i in covered  # every visible character belongs to a sentence
+
+
+# The range pattern as first written, its lookbehind tried at every position.
+_RANGE_AS_WRITTEN = re.compile(f"(?<=[{sentences._NUMERAL}])[~～](?=[{sentences._NUMERAL}])")
+
+
+@given(st.text(st.sampled_from("3５三十天~～〜发货。 a"), max_size=16))
+def test_range_pattern_matches_as_written(text: str) -> None:
+    found = [m.span() for m in sentences._RANGE.finditer(text)]
+    assert found == [m.span() for m in _RANGE_AS_WRITTEN.finditer(text)]
