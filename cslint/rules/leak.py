@@ -114,19 +114,17 @@ class PiiLeak(Rule):
     def observe(self, ctx: SessionContext) -> LeakObservation | None:
         clean = self._clean
         msgs = ctx.messages
-        # time order, buyer first within a second; most sessions hold known
-        # clean texts only, and one C-level pass over them answers that
-        line = ctx.timeline()
-        if clean.issuperset([msgs[i].text for i in line]):
+        # time order, buyer first within a second; most texts are known clean
+        # (canned replies, 在吗): one pass picks the others, the only ones looked at
+        unknown = [i for i in ctx.timeline() if msgs[i].text not in clean]
+        if not unknown:
             return None
         kinds = self.kinds
         seen: dict[bytes, tuple[datetime, int]] = {}
         sent: dict[bytes, datetime] = {}
         candidates: list[LeakCandidate] = []
-        for i in line:
+        for i in unknown:
             m = msgs[i]
-            if m.text in clean:
-                continue
             found = find_pii(m.text)
             if not found:
                 if len(clean) >= _CLEAN_TEXTS:
