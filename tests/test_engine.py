@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cslint.config import Config
-from cslint.engine import Engine, SessionHead, SessionOutcome
+from cslint.engine import Engine, SessionHead, SessionOutcome, _Covers
 from cslint.model import AgentStats, Message, Role, Session, Violation
 from cslint.rules import lexical
 from cslint.rules.base import (
@@ -365,3 +365,25 @@ def test_the_unit_precheck_agrees_with_the_unit_pattern(text: str) -> None:
     """P005 scans for a bare unit word; the patterns' unit takes an optional 个."""
     long_way = re.compile(lexical._UNIT).search(text) is None
     assert (lexical._ANY_UNIT.search(text) is None) == long_way
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["不能便宜了哦"],  # W002 alone: no rule it yields to reported, no _Covers
+        ["这个我也不知道呢，不能便宜"],  # a W002 hit inside W001's, one outside
+        ["这个我也不知道呢", "不能便宜了哦"],  # W001 and W002 in different messages
+        ["发票不能开哦", "不能便宜了哦"],  # P001 and W002
+    ],
+)
+def test_yielding_looks_only_at_the_rules_that_reported(texts: list[str]) -> None:
+    """_dedupe checks a yielding rule's hits only against the rules it yields to
+    that reported in the session: the same as checking against all of them."""
+    engine = Engine(PACK)
+    session = one_session([(BUYER, "在吗"), *((AGENT, t) for t in texts)])
+    ctx = SessionContext(session, PACK.shop, analyze, PACK.find_hits, texts=engine.texts)
+    found = [v for rule in engine.rules for v in rule.check(ctx)]
+    assert "W002" in {v.code for v in found}
+    covers = _Covers(found)  # every rule yield_to names, whether it reported or not
+    expected = [v for v in found if not covers.inside(v, engine._yield_to.get(v.code))]
+    assert engine._drop_yielded(found) == expected

@@ -670,6 +670,23 @@ def test_p002_observations_are_small_and_picklable() -> None:
     assert b"13812345678" not in pickle.dumps(obs)  # values are kept as digests
 
 
+def test_p002_texts_known_clean_are_skipped_with_the_same_observations() -> None:
+    """observe looks only at texts not known to hold no personal data: a rule
+    that has seen the clean texts before observes what a fresh one does."""
+    sessions = [
+        _chat("buyer_a", [("09:00:00", "b", "电话13812345678"), ("09:00:05", "a", "好的亲")], "a"),
+        _chat("buyer_b", [("10:00:00", "b", "在吗"), ("10:00:05", "a", "好的亲")], "b"),
+        _chat("buyer_b", [("11:00:00", "b", "在吗"), ("11:00:05", "a", "是13812345678吗")], "b2"),
+    ]
+    warm = make_rule(PiiLeak, "P002")
+    for s in sessions:
+        warm.observe(ctx_for(warm, s))
+    assert isinstance(warm, PiiLeak) and {"好的亲", "在吗"} <= warm._clean
+    for s in sessions:
+        fresh = make_rule(PiiLeak, "P002")
+        assert warm.observe(ctx_for(warm, s)) == fresh.observe(ctx_for(fresh, s))
+
+
 # --------------------------------------------------------------------------- order invariance
 ALL_RULES = [
     (EmoticonRatio, "S001"),
