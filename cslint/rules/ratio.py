@@ -37,6 +37,7 @@ class _RatioRule(Rule):
         super().__init__(spec)
         self.min_messages = int(self.param("min_messages"))
         self.min_ratio = float(self.param("min_ratio"))
+        self._limit = _percent(self.min_ratio)  # the same in every violation: formatted once
 
     def carries(self, text: TextFacts) -> bool:
         """Whether an agent message with this text carries the marker."""
@@ -72,8 +73,8 @@ class _RatioRule(Rule):
                 count=count,
                 total=total,
                 ratio=_percent(ratio),
-                min_ratio=_percent(min_ratio),
-                limit=_percent(min_ratio),
+                min_ratio=self._limit,
+                limit=self._limit,
                 min_messages=self.min_messages,
             )
         ]
