@@ -301,9 +301,11 @@ class Timeline(list[int]):
     __slots__ = ("agents", "roles", "times")
 
     def __init__(
-        self, indexes: list[int], times: list[datetime], roles: str, agents: list[int]
+        self, indexes: Iterable[int], times: list[datetime], roles: str, agents: list[int]
     ) -> None:
-        super().__init__(indexes)
+        # extend, not super().__init__: the super() call cost more than the
+        # rest of the constructor (one per session; the list is new and empty)
+        self.extend(indexes)
         self.times = times
         self.roles = roles
         self.agents = agents
@@ -350,7 +352,7 @@ def _scan(messages: Sequence[Message]) -> tuple[Timeline, list[int], dict[str, i
         sender = messages[i].sender
         per_agent[sender] = per_agent.get(sender, 0) + 1
     letters = "".join([AGENT if role is _AGENT_ROLE else BUYER for role in roles])
-    line = Timeline(list(range(len(roles))), times, letters, agents)
+    line = Timeline(range(len(roles)), times, letters, agents)
     return line, agents, per_agent, len(roles) - len(agents)
 
 
