@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from cslint.model import Message, Role, Session, Severity, Transfer, Violation
 from cslint.rules.base import KINDS, Anchor, PhraseHit, Rule, RuleSpec, SessionContext, ShopFacts
-from cslint.rules.flow import Closing, LastWord, ReturningBuyer, ReturnObservation
+from cslint.rules.flow import Closing, LastWord, ReturningBuyer, ReturnObservation, is_bot
 from cslint.rules.leak import LeakObservation, PiiLeak
 from cslint.rules.ratio import EmoticonRatio, ParticleRatio
 from cslint.rules.timing import AgentAway, FirstResponse, FollowUp, Greeting, timeline
@@ -534,6 +534,21 @@ def test_f003_auto_reply_then_human() -> None:
     never = session([("15:00:00", "b", "在吗")], sid="3")
     [v] = run(rule, first, never)
     assert v.text == "在吗" and v.agent is None
+
+
+def test_f003_remembers_is_bot_per_sender_and_shop() -> None:
+    """F003 remembers is_bot's answer by sender, for the shop facts it was asked
+    with: the answers agree with is_bot's when senders and shops change."""
+    rule = make_rule(ReturningBuyer, "F003")
+    assert isinstance(rule, ReturningBuyer)
+    default, renamed = ShopFacts(names=(SHOP,)), ShopFacts(names=(SHOP,), bot_names=("小花",))
+    senders = [f"{SHOP}:服务助手", f"{SHOP}:小花", "小花", f"{SHOP}: 服务助手 ", "服务助手"]
+    messages = [
+        replace(session([("09:00:00", "a", "在的")]).messages[0], sender=s) for s in senders
+    ]
+    for shop in (default, renamed, default):
+        for m in messages * 2:  # asked, then remembered
+            assert rule._is_bot(m, shop) == is_bot(m, shop)
 
 
 def test_f003_not_returning() -> None:

@@ -19,6 +19,7 @@ from cslint.model import Message, Violation
 from cslint.rules.base import (
     Anchor,
     Rule,
+    RuleSpec,
     SessionContext,
     ShopFacts,
     format_message,
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 _TIME = "%Y-%m-%d %H:%M:%S"
+_SENDERS = 4_096  # senders F003 remembers is_bot's answer for
 
 
 def is_bot(message: Message, shop: ShopFacts) -> bool:
@@ -136,6 +138,25 @@ class ReturningBuyer(Rule):
     lists = ("phrases",)
     finishes_per_buyer = True  # a return is a buyer's earlier session
 
+    def __init__(self, spec: RuleSpec) -> None:
+        super().__init__(spec)
+        # is_bot's answers by sender, for the shop facts they were asked with:
+        # every session asks about its first agent (a split and a strip each
+        # time, twice what a lookup costs), and a shop has a handful of accounts
+        self._bots: dict[str, bool] = {}
+        self._bots_of: ShopFacts | None = None
+
+    def _is_bot(self, message: Message, shop: ShopFacts) -> bool:
+        """:func:`is_bot`, remembered by sender."""
+        if shop is not self._bots_of:
+            self._bots, self._bots_of = {}, shop
+        known = self._bots.get(message.sender)
+        if known is None:
+            if len(self._bots) >= _SENDERS:
+                self._bots.clear()  # bounded, whatever the input's senders
+            known = self._bots[message.sender] = is_bot(message, shop)
+        return known
+
     def observe(self, ctx: SessionContext) -> ReturnObservation | None:
         line = session_timeline(ctx)
         if not line:
@@ -144,8 +165,8 @@ class ReturningBuyer(Rule):
         session = ctx.session
         agents = line.agents
         first_agent = first_human = agents[0] if agents else None
-        if first_agent is not None and is_bot(msgs[first_agent], ctx.shop):
-            first_human = next((i for i in agents[1:] if not is_bot(msgs[i], ctx.shop)), None)
+        if first_agent is not None and self._is_bot(msgs[first_agent], ctx.shop):
+            first_human = next((i for i in agents[1:] if not self._is_bot(msgs[i], ctx.shop)), None)
         nick = session.buyer.strip().casefold()
         if first_agent is not None and (
             self._recognises(ctx, first_agent, nick)
