@@ -514,7 +514,10 @@ class SessionContext:
         if index is None or self._found_by < len(finders):
             index = {}
             for i in self._by_role[_AGENT_ROLE]:
-                for found_code, found in self.facts(i).found().items():
+                by_code = self.facts(i).found()
+                if not by_code:
+                    continue  # most texts: nothing found (an empty mapping, no items to walk)
+                for found_code, found in by_code.items():
                     index.setdefault(found_code, []).append((i, found))
             self._found, self._found_by = index, len(finders)
         return index
