@@ -38,10 +38,10 @@ import importlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import _lru_cache_wrapper, cached_property, lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cslint.config import Config, RuleOverride
 from cslint.errors import ConfigError, line_of, load_toml
@@ -51,6 +51,9 @@ from cslint.rules import KINDS
 from cslint.rules.base import PhraseHit, Rule, RuleSpec, ShopFacts
 from cslint.text.analysis import TextAnalysis
 from cslint.text.normalize import normalize_phrase
+
+if TYPE_CHECKING:  # the type lru_cache returns; typeshed names it privately
+    from functools import _lru_cache_wrapper
 
 _CODE = re.compile(r"^[A-Z]{1,4}\d{3}$")
 _RULE_KEYS = {
