@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,4 +90,42 @@ def test_spool_handed_over_gives_own_items_then_adopted_in_order(tmp_path: Path)
     expected = [f"{s}{i}" for s, n in (("m", 6), ("a", 7), ("b", 7)) for i in range(n)]
     assert list(merged) == expected and list(merged) == expected
     assert merged.count == 20
+    merged.close()
+
+
+@given(
+    st.lists(st.integers(0, 5), max_size=40),
+    st.lists(st.lists(st.integers(0, 5), max_size=30), max_size=3),
+    st.lists(st.integers(0, 5), max_size=20),
+    st.integers(1, 8),
+)
+@settings(max_examples=100, deadline=None)
+def test_sorted_spool_ties_go_by_spool_then_order_added(
+    tmp_path_factory: pytest.TempPathFactory,
+    own_before: list[int],
+    others: list[list[int]],
+    own_after: list[int],
+    memory: int,
+) -> None:
+    # own lines, some spilled before and some after adopting, and adopted ones,
+    # with many equal keys: equal keys come own lines first (in the order
+    # added), then each adopted spool's in the order adopted
+    folder = str(tmp_path_factory.mktemp("runs"))
+    merged: SortedSpool[str] = SortedSpool(memory_lines=memory, folder=folder)
+    expected: list[tuple[int, int, int, str]] = []
+    for n, key in enumerate(own_before):
+        merged.add(key, f"own{n}")
+        expected.append((key, 0, n, f"own{n}"))
+    for source, keys in enumerate(others, 1):
+        other: SortedSpool[str] = SortedSpool(memory_lines=memory, folder=folder)
+        for n, key in enumerate(keys):
+            other.add(key, f"s{source}.{n}")
+            expected.append((key, source, n, f"s{source}.{n}"))
+        merged.adopt(other.hand_over(), len(keys))
+    for n, key in enumerate(own_after, len(own_before)):
+        merged.add(key, f"own{n}")
+        expected.append((key, 0, n, f"own{n}"))
+    lines = [line for *_, line in sorted(expected)]
+    assert list(merged) == lines and list(merged) == lines
+    assert merged.count == len(expected)
     merged.close()
