@@ -430,6 +430,7 @@ def _errors_on_stderr(fmt: str, output: str | None) -> bool:
 def _write_report(output: str | None, write: Callable[[TextIO], object]) -> None:
     """Let ``write`` write the report to stdout, or atomically to ``output`` (UTF-8)."""
     from cslint.output import OutputError, atomic_output
+    from cslint.reporters.base import Utf8Output
 
     if output is None:
         with _EchoWriter() as out:
@@ -437,7 +438,7 @@ def _write_report(output: str | None, write: Callable[[TextIO], object]) -> None
         return
     try:
         with atomic_output(Path(output)) as handle:
-            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            text = Utf8Output(handle)
             write(text)
             text.flush()
             text.detach()

@@ -8,7 +8,7 @@ not fit that way. A streaming run does the same work as the messages go by:
 2. :class:`~cslint.session_stream.SessionStream` hands back each session once
    it can no longer change;
 3. the engine checks it at once; its violations are scored and rendered by
-   the reporter right away and kept, as text, in a :class:`~cslint.spool.SortedSpool`
+   the reporter right away and kept, as UTF-8 text, in a :class:`~cslint.spool.SortedSpool`
    (on disk past a limit); what the summary needs is counted
    (:class:`~cslint.model.Totals`);
 4. at the end, run-level rules (F003 returning buyer, P002 data leak) turn the
@@ -44,7 +44,7 @@ from cslint.engine import Engine
 from cslint.model import FileStats, InputError, Message, RunResult, Session, Totals, Violation
 from cslint.readers import discover, stream_file, without_rows
 from cslint.readers.columns import fill_shops
-from cslint.reporters.base import ReportOptions, StreamingReporter
+from cslint.reporters.base import ReportOptions, StreamingReporter, encode_item
 from cslint.rules.base import TEXT_CACHE_SIZE, Rule
 from cslint.ruleset import RulePack, load_pack
 from cslint.scoring import score_session
@@ -104,8 +104,8 @@ class StreamedRun:
     and the rendered report items, to be written with ``reporter.write_document``."""
 
     result: RunResult
-    violations: SortedSpool[str]
-    errors: SortedSpool[str]
+    violations: SortedSpool[bytes]
+    errors: SortedSpool[bytes]
     plain_errors: (
         SortedSpool[str] | None
     )  # ``FILE:LINE: reason`` of every input error, if asked for
@@ -148,14 +148,14 @@ class RunInProgress:
         self.reports_discovery = share is None or share.first
         # input errors sorted by their place in the input, (file number, item number
         # in the file): a worker reports only its own rows' (cslint.share)
-        self.errors: SortedSpool[str] = SortedSpool(folder=folder)
+        self.errors: SortedSpool[bytes] = SortedSpool(folder=folder)
         self.plain_errors: SortedSpool[str] | None = (
             SortedSpool(folder=folder) if plain_errors else None
         )
         self.totals = Totals()
         self.whole_explicit_ids: set[str] = set()  # of the sessions a Job.whole run built
         self.folder = folder
-        self.violations: SortedSpool[str] = SortedSpool(folder=folder)
+        self.violations: SortedSpool[bytes] = SortedSpool(folder=folder)
         self.checked: Spool[_Checked] = Spool(folder=folder, records=True)
         self.observed: dict[str, Spool[Any]] = {}
         self.max_deductions = {r.code: r.spec.max_deductions for r in self.engine.rules}
@@ -172,7 +172,7 @@ class RunInProgress:
         self.totals.input_errors += 1
         item = self.reporter.error_item(e, self.options)
         if item is not None:
-            self.errors.add(place, item)
+            self.errors.add(place, encode_item(item))
         if self.plain_errors is not None:
             self.plain_errors.add(place, str(e))
 
@@ -220,7 +220,7 @@ class RunInProgress:
 
     def report(self, v: Violation, session: _SessionKey, n: int) -> None:
         place = (v.file, v.line, v.span or (0, 0), v.code, session, n)
-        self.violations.add(place, self.reporter.violation_item(v, self.options))
+        self.violations.add(place, encode_item(self.reporter.violation_item(v, self.options)))
         self.totals.add_violation(v)
 
     def hand_over(self, stats: list[FileStats]) -> Part:

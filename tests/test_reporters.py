@@ -754,10 +754,39 @@ def test_write_items_in_blocks_writes_what_one_write_per_item_would(
     monkeypatch: pytest.MonkeyPatch, count: int, separator: str, terminator: str, start: str
 ) -> None:
     monkeypatch.setattr(base, "WRITE_BLOCK", 3)  # blocks full, partly full, several
-    items = [f"item{i}" for i in range(count)]
+    items = [f"item{i}，" for i in range(count)]
+    encoded = [base.encode_item(item) for item in items]
     out = io.StringIO()
-    assert base.write_items(out, iter(items), separator, terminator, start) == count
+    assert base.write_items(out, iter(encoded), separator, terminator, start) == count
     one_by_one = "".join(
         (start if i == 0 else separator) + item + terminator for i, item in enumerate(items)
     )
     assert out.getvalue() == one_by_one
+    # a UTF-8 output takes the encoded blocks as they are, between text writes
+    raw = io.BytesIO()
+    utf8 = base.Utf8Output(raw)
+    utf8.write("head\n")
+    assert base.write_items(utf8, iter(encoded), separator, terminator, start) == count
+    utf8.write("\r\ntail")
+    utf8.flush()
+    assert raw.getvalue() == ("head\n" + one_by_one + "\r\ntail").encode()
+
+
+@pytest.mark.parametrize("text", ["힣 Hangul", "lone \ud800 surrogate"])
+def test_a_block_that_may_hold_a_surrogate_is_written_as_text(text: str) -> None:
+    # an encoded block holding a 0xED byte (a Hangul syllable from U+D000, or a
+    # lone surrogate) goes through the text stream: written as the str would
+    # be, or refused as the str would be
+    item = base.encode_item(text)
+    assert b"\xed" in item and base.decode_item(item) == text
+    raw = io.BytesIO()
+    utf8 = base.Utf8Output(raw)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            base.write_items(utf8, [item], terminator="\n")
+    else:
+        base.write_items(utf8, [item], terminator="\n")
+        utf8.flush()
+        assert raw.getvalue() == (text + "\n").encode()

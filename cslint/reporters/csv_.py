@@ -62,8 +62,8 @@ class CsvReporter(StreamingReporter):
         self,
         out: TextIO,
         result: RunResult,
-        violations: Iterable[str],
-        errors: Iterable[str],
+        violations: Iterable[bytes],
+        errors: Iterable[bytes],
         options: ReportOptions,
     ) -> None:
         out.write(BOM + csv_row(VIOLATION_FIELDS))

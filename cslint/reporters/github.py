@@ -76,8 +76,8 @@ class GithubReporter(StreamingReporter):
         self,
         out: TextIO,
         result: RunResult,
-        violations: Iterable[str],
-        errors: Iterable[str],
+        violations: Iterable[bytes],
+        errors: Iterable[bytes],
         options: ReportOptions,
     ) -> None:
         write_items(out, chain(violations, errors), terminator="\n")

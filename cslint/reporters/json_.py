@@ -21,7 +21,7 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 _dumps = _ENCODER.encode
 
 
-def _write_array(out: TextIO, items: Iterable[str]) -> None:
+def _write_array(out: TextIO, items: Iterable[bytes]) -> None:
     """``[]``, or the items one per line at the document's third level."""
     if write_items(out, items, ",\n    ", start="[\n    "):
         out.write("\n  ]")
@@ -50,8 +50,8 @@ class JsonReporter(StreamingReporter):
         self,
         out: TextIO,
         result: RunResult,
-        violations: Iterable[str],
-        errors: Iterable[str],
+        violations: Iterable[bytes],
+        errors: Iterable[bytes],
         options: ReportOptions,
     ) -> None:
         tool = {"name": "cslint", "version": options.tool_version}

@@ -26,8 +26,8 @@ class JsonlReporter(StreamingReporter):
         self,
         out: TextIO,
         result: RunResult,
-        violations: Iterable[str],
-        errors: Iterable[str],
+        violations: Iterable[bytes],
+        errors: Iterable[bytes],
         options: ReportOptions,
     ) -> None:
         write_items(out, violations, terminator="\n")

@@ -117,8 +117,8 @@ class TextReporter(StreamingReporter):
         self,
         out: TextIO,
         result: RunResult,
-        violations: Iterable[str],
-        errors: Iterable[str],
+        violations: Iterable[bytes],
+        errors: Iterable[bytes],
         options: ReportOptions,
     ) -> None:
         summary = result.summary()
