@@ -748,6 +748,47 @@ def test_violation_json_is_json_dumps(show_pii: bool) -> None:
         assert format_time(when) == when.strftime("%Y-%m-%d %H:%M:%S")
 
 
+@pytest.mark.parametrize("show_pii", [False, True])
+def test_csv_record_written_straight_is_the_csv_writer_s(show_pii: bool) -> None:
+    """A csv item is written from the violation without the dict or a csv
+    writer when no cell needs quoting but the span: byte for byte the csv
+    writer's record of the dict's cells, also for cells to quote, formula-like
+    cells and odd values (those take the long way)."""
+    from dataclasses import replace as _replace
+
+    from cslint.reporters import csv_
+    from cslint.reporters.csv_ import violation_row, violation_row_of
+
+    base = make_result().violations[0]
+    odd = [
+        base,
+        _replace(base, suggestion=None, agent=None, time=None, span=None, shop=None),
+        _replace(base, text='逗号, 引号" 换行\n 回车\r', message="a,b", deducted=False),
+        _replace(base, text='"', span=(0, 1)),
+        _replace(base, buyer="x\ny", shop="a,b", agent='"客服"', suggestion="\r"),
+        _replace(base, text="=SUM(A1)", message="+1", session="-s", buyer="@b", shop="\tx"),
+        _replace(base, agent="=cmd", file="-f.csv", code="@C", name="\rN", line=-3, points=-1),
+        _replace(base, text="长" * 3000, span=(1500, 1502)),
+        _replace(base, points=True, line=2**70),
+        _replace(base, span=(1, 2, 3)),  # type: ignore[arg-type]
+        _replace(base, span=(1.0, 2)),  # type: ignore[arg-type]
+        _replace(base, time=datetime(999, 1, 2, 3, 4, 5)),
+        _replace(base, line="12", agent=5, shop=7),  # type: ignore[arg-type]
+        _replace(base, deducted=1),  # type: ignore[arg-type]
+        _replace(base, text="电话13812345678", session="13812345678#1", buyer="13812345678"),
+    ]
+    for v in odd:
+        assert violation_row_of(v, show_pii) == violation_row(v, show_pii)
+    # the usual violations (with a span or without) take the short way
+    short = [base, odd[1], _replace(base, text="=SUM(A1)", message="+1", line=-3)]
+    expected = [violation_row(v, show_pii) for v in short]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csv_, "violation_row", None)  # the long way would fail
+        assert [violation_row_of(v, show_pii) for v in short] == expected
+    item = csv_.CsvReporter().violation_item(base, ReportOptions(show_pii=show_pii))
+    assert item == violation_row(base, show_pii)
+
+
 @pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 6, 7, 10])
 @pytest.mark.parametrize(("separator", "terminator", "start"), [(",\n", "", "["), ("", "\n", "")])
 def test_write_items_in_blocks_writes_what_one_write_per_item_would(

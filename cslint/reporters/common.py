@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -68,6 +69,11 @@ def masked_str(text: str, show_pii: bool) -> str:
     return text if show_pii else _mask_cached(text)
 
 
+def mask_function(show_pii: bool) -> Callable[[str], str]:
+    """:func:`masked_str` with ``show_pii`` decided once: masking, or nothing."""
+    return _unmasked if show_pii else _mask_cached
+
+
 def format_time(value: datetime | None) -> str | None:
     """``YYYY-MM-DD HH:MM:SS`` or ``None``."""
     if value is None:
@@ -106,7 +112,7 @@ def violation_dict(v: Violation, show_pii: bool) -> dict[str, Any]:
     then indexes the window, and ``text_start`` / ``text_length`` say where the
     window lies in the message.
     """
-    mask = _unmasked if show_pii else _mask_cached
+    mask = mask_function(show_pii)
     text = mask(v.text)
     span = v.span
     start, end = text_window(text, span)
@@ -196,7 +202,7 @@ def violation_json_of(v: Violation, show_pii: bool, encoder: json.JSONEncoder) -
         or (span is not None and len(span) != 2)
     ):
         return violation_json(violation_dict(v, show_pii), encoder)
-    mask = _unmasked if show_pii else _mask_cached
+    mask = mask_function(show_pii)
     # masked first, as violation_dict does (outside the try: its errors are its own)
     text = mask(v.text)
     message = mask(v.message)

@@ -18,7 +18,14 @@ from typing import Any, ClassVar, TextIO
 
 from cslint.model import RunResult, Violation
 from cslint.reporters.base import ReportOptions, StreamingReporter, write_items
-from cslint.reporters.common import VIOLATION_FIELDS, neutralise_cell, violation_dict
+from cslint.reporters.common import (
+    LONG_TEXT,
+    VIOLATION_FIELDS,
+    format_time,
+    mask_function,
+    neutralise_cell,
+    violation_dict,
+)
 
 BOM = "\ufeff"
 
@@ -43,6 +50,78 @@ def csv_row(values: Sequence[Any]) -> str:
     return buffer.getvalue()
 
 
+def violation_row(v: Violation, show_pii: bool) -> str:
+    """The violation's CSV record: ``csv_row`` of its :func:`violation_dict`
+    fields in :data:`VIOLATION_FIELDS` order."""
+    d = violation_dict(v, show_pii)
+    return csv_row([d[field] for field in VIOLATION_FIELDS])
+
+
+def _ints(span: tuple[int, int]) -> bool:
+    return type(span[0]) is int and type(span[1]) is int
+
+
+def violation_row_of(v: Violation, show_pii: bool) -> str:
+    """:func:`violation_row`, written straight from ``v``: no dict, no cell
+    conversions, no csv writer (a fifth of the time: a csv report writes
+    every violation this way). Only a record whose cells need no quoting is
+    written here; any other, a text to cut and a value of an unexpected type
+    take the long way."""
+    span = v.span
+    deducted = v.deducted
+    points = v.points
+    line = v.line
+    if (
+        len(v.text) > LONG_TEXT
+        or type(deducted) is not bool
+        or type(points) is not int
+        or type(line) is not int
+        or (span is not None and (len(span) != 2 or not _ints(span)))
+    ):
+        return violation_row(v, show_pii)
+    mask = mask_function(show_pii)
+    text = mask(v.text)  # masked first, as violation_dict does
+    suggestion = v.suggestion
+    agent = v.agent
+    time = format_time(v.time)
+    shop = v.shop
+    cell = neutralise_cell
+    try:
+        record = ",".join(
+            (
+                cell(v.code),
+                cell(v.name),
+                cell(str(v.severity)),
+                str(points),
+                cell(mask(v.message)),
+                "" if suggestion is None else cell(mask(suggestion)),
+                cell(v.file),
+                str(line),
+                cell(mask(v.session)),
+                cell(mask(v.buyer)),
+                "" if agent is None else cell(agent),
+                "" if time is None else cell(time),
+                cell(text),
+                "" if span is None else f'"[{span[0]}, {span[1]}]"',  # quoted: a comma
+                "true" if deducted else "false",
+                "" if shop is None else cell(shop),
+            )
+        )
+    except (TypeError, AttributeError):  # a value that is no str where one is expected
+        return violation_row(v, show_pii)
+    # the csv writer quotes a cell holding a comma, a quote or a line break:
+    # none may but the span's, whose comma and quotes are counted here
+    quoted = span is not None
+    if (
+        record.count(",") != len(VIOLATION_FIELDS) - 1 + quoted
+        or record.count('"') != 2 * quoted
+        or "\r" in record
+        or "\n" in record
+    ):
+        return violation_row(v, show_pii)
+    return record + "\r\n"
+
+
 def render_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """A CSV document with a BOM, CRLF line ends (RFC 4180) and safe cells."""
     return BOM + csv_row(header) + "".join(csv_row(row) for row in rows)
@@ -55,8 +134,7 @@ class CsvReporter(StreamingReporter):
     extension: ClassVar[str] = ".csv"
 
     def violation_item(self, v: Violation, options: ReportOptions) -> str:
-        d = violation_dict(v, options.show_pii)
-        return csv_row([d[field] for field in VIOLATION_FIELDS])
+        return violation_row_of(v, options.show_pii)
 
     def write_document(
         self,
