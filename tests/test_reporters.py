@@ -748,6 +748,20 @@ def test_violation_json_is_json_dumps(show_pii: bool) -> None:
         assert format_time(when) == when.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def test_one_line_leaves_printable_text_alone_and_replaces_control_characters() -> None:
+    """Printable text is handed back without a regex pass; any other goes
+    through the replacement, which changes only line breaks, tabs and
+    control characters (not every unprintable character: not U+3000)."""
+    from cslint.reporters import common
+
+    assert common.one_line("亲，在的 ok 😀") == "亲，在的 ok 😀"
+    assert common.one_line("a\r\nb\nc\rd\te\x1b[31mf\x7f\x9b") == "a⏎b⏎c⏎d e\ufffd[31mf\ufffd\ufffd"
+    assert common.one_line("全角\u3000空格\u00a0\u2028") == "全角\u3000空格\u00a0\u2028"
+    for code in [*range(0x300), 0x2028, 0x3000, 0xFEFF, 0xFFFF]:
+        text = f"x{chr(code)}y"
+        assert common.one_line(text) == common._CONTROL.sub(common._printable, text)
+
+
 @pytest.mark.parametrize("show_pii", [False, True])
 def test_csv_record_written_straight_is_the_csv_writer_s(show_pii: bool) -> None:
     """A csv item is written from the violation without the dict or a csv
