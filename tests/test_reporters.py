@@ -738,6 +738,8 @@ def test_violation_json_is_json_dumps(show_pii: bool) -> None:
         _replace(base, time=datetime(999, 1, 2, 3, 4, 5)),
         _replace(base, line="12", agent=5),  # type: ignore[arg-type]
         _replace(base, text="电话13812345678", session="13812345678#1", buyer="13812345678"),
+        _replace(base, points=1),
+        _replace(base, points=True),  # equal to 1, but json writes true
     ]
     for v in odd:
         d = violation_dict(v, show_pii)

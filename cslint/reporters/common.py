@@ -189,6 +189,29 @@ def violation_json(d: dict[str, Any], encoder: json.JSONEncoder) -> str:
         return encoder.encode(d)
 
 
+# The start of a violation's json object, up to its points, per rule: the
+# same in every violation of a rule (four encodings fewer per violation, a
+# tenth of its item). Bounded: a long-lived process may see many rule packs.
+_JSON_HEADS: dict[tuple[str, str, Severity, int], str] = {}
+_JSON_HEADS_MAX = 1024
+
+
+def _json_head(code: str, name: str, severity: Severity, points: int) -> str:
+    """``{"code": …, "name": …, "severity": …, "points": …, ``; ``points`` an
+    ``int`` (raises ``TypeError`` for a value json would not write as text)."""
+    key = (code, name, severity, points)
+    head = _JSON_HEADS.get(key)
+    if head is None:
+        s = _encode_str
+        head = (
+            f'{{"code": {s(code)}, "name": {s(name)}, "severity": {s(str(severity))}, '
+            f'"points": {_int(points)}, '
+        )
+        if len(_JSON_HEADS) < _JSON_HEADS_MAX:
+            _JSON_HEADS[key] = head
+    return head
+
+
 def violation_json_of(v: Violation, show_pii: bool, encoder: json.JSONEncoder) -> str:
     """``violation_json(violation_dict(v, show_pii), encoder)``, written straight
     from ``v`` without the dict between (json and jsonl render every violation
@@ -199,6 +222,7 @@ def violation_json_of(v: Violation, show_pii: bool, encoder: json.JSONEncoder) -
     if (
         len(v.text) > LONG_TEXT
         or type(deducted) is not bool
+        or type(v.points) is not int  # (True == 1: a bool would find an int's head)
         or (span is not None and len(span) != 2)
     ):
         return violation_json(violation_dict(v, show_pii), encoder)
@@ -214,8 +238,7 @@ def violation_json_of(v: Violation, show_pii: bool, encoder: json.JSONEncoder) -
     s = _encode_str
     try:
         return (
-            f'{{"code": {s(v.code)}, "name": {s(v.name)}, "severity": {s(str(v.severity))}, '
-            f'"points": {_int(v.points)}, "message": {s(message)}, '
+            f'{_json_head(v.code, v.name, v.severity, v.points)}"message": {s(message)}, '
             f'"suggestion": {_str_or_null(suggestion)}, "file": {s(v.file)}, '
             f'"line": {_int(v.line)}, "session": {s(session)}, "buyer": {s(buyer)}, '
             f'"agent": {_str_or_null(v.agent)}, "time": {_str_or_null(time)}, '
