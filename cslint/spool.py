@@ -7,8 +7,8 @@ classes hold the lines, in memory up to a limit and in temporary files beyond
 it, so memory does not grow with the input:
 
 - :class:`SortedSpool` hands lines back sorted by a key given with each line
-  (an external merge sort: sorted runs written with :mod:`pickle`, merged with
-  :func:`heapq.merge`). Keys must be picklable and mutually comparable;
+  (an external merge sort: sorted runs written with :mod:`pickle`, merged a
+  batch at a time). Keys must be picklable and mutually comparable;
 - :class:`Spool` keeps items in the order they were added: a streaming run
   also keeps its per-session records and its run-level rules' observations
   in spools, since both grow with the input (any picklable item will do).
@@ -24,7 +24,7 @@ whoever made the folder removes it.
 
 from __future__ import annotations
 
-import heapq
+import bisect
 import itertools
 import operator
 import os
@@ -171,17 +171,15 @@ class SortedSpool(BaseSpool[T]):
         self._items.clear()
 
     def __iter__(self) -> Iterator[T]:
-        # Each run is sorted, equal keys in the order added; heapq.merge takes
-        # equal keys from its inputs in the order given: this spool's runs in
-        # the order written, the lines in memory, then the adopted runs in the
-        # order adopted. So no running number nor source is kept with each
-        # line, compared, or added to it when read back (a tenth of the
-        # parent's time to write the report of a run with --jobs).
+        # Each run is sorted, equal keys in the order added. Merged with equal
+        # keys taken from the runs in this order: this spool's runs in the
+        # order written, the lines in memory, then the adopted runs in the
+        # order adopted; so no running number nor source is kept with a line.
         self._sort_items()
         own, adopted = self._rewound()
-        runs = [*map(_read_run, own), self._items[:], *map(_read_run, adopted)]
-        # map(itemgetter) rather than a generator: one Python frame less per line
-        return map(_LINE, heapq.merge(*runs, key=_KEY))
+        runs = [*map(_read_chunks, own), iter([self._items[:]]), *map(_read_chunks, adopted)]
+        # map(itemgetter) and chain rather than generators: no Python frame per line
+        return map(_LINE, itertools.chain.from_iterable(_merged_batches(runs)))
 
     def close(self) -> None:
         super().close()
@@ -234,6 +232,60 @@ class Spool(BaseSpool[T]):
 _RUN_NUMBERS = itertools.count()
 _KEY = operator.itemgetter(0)
 _LINE = operator.itemgetter(1)
+
+
+def _merged_batches(runs: list[Iterator[list[Any]]]) -> Iterator[list[Any]]:
+    """The ``(key, line)`` items of ``runs`` (each run a series of chunks, sorted
+    as a whole) sorted by key, equal keys in the order of ``runs``, in batches.
+
+    A merge a batch at a time, not an item at a time: every run holds a
+    chunk or more; all the items whose key is below the least of the runs'
+    last keys are final, and are sorted together, the runs' parts one after
+    another (a stable sort, which merges sorted parts in C, where every step
+    of :func:`heapq.merge` is Python code: reading back the 40k lines of a
+    200k-message report takes 35 ms instead of 46). A run whose last key is
+    that least key then reads its next chunk.
+    """
+    buffers: list[list[Any]] = []
+    feeds: list[Iterator[list[Any]] | None] = []  # None: the run is read to its end
+    for run in runs:
+        chunk = next(run, None)
+        buffers.append(chunk or [])
+        feeds.append(run if chunk else None)
+    while True:
+        open_runs = [i for i, feed in enumerate(feeds) if feed is not None]
+        if not open_runs:
+            rest = [item for buffer in buffers for item in buffer]
+            rest.sort(key=_KEY)
+            yield rest
+            return
+        # an open run's buffer is never empty; what it has still to read sorts after it
+        bound = min(buffers[i][-1][0] for i in open_runs)
+        batch = []
+        for buffer in buffers:
+            below = bisect.bisect_left(buffer, bound, key=_KEY)
+            if below:
+                batch += buffer[:below]
+                del buffer[:below]
+        batch.sort(key=_KEY)
+        yield batch
+        for i in open_runs:
+            feed = feeds[i]
+            assert feed is not None
+            if buffers[i][-1][0] == bound:  # (all its items: equal keys wait for the rest)
+                chunk = next(feed, None)
+                if chunk is None:
+                    feeds[i] = None
+                else:
+                    buffers[i] += chunk
+
+
+def _read_chunks(run: IO[bytes]) -> Iterator[list[Any]]:
+    while True:
+        try:
+            yield pickle.load(run)
+        except EOFError:
+            return
 
 
 def _read_run(run: IO[bytes]) -> Iterator[Any]:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cslint import spool
 from cslint.spool import SortedSpool, Spool
 
 
@@ -98,18 +99,33 @@ def test_spool_handed_over_gives_own_items_then_adopted_in_order(tmp_path: Path)
     st.lists(st.lists(st.integers(0, 5), max_size=30), max_size=3),
     st.lists(st.integers(0, 5), max_size=20),
     st.integers(1, 8),
+    st.integers(1, 4),
 )
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=150, deadline=None)
 def test_sorted_spool_ties_go_by_spool_then_order_added(
     tmp_path_factory: pytest.TempPathFactory,
     own_before: list[int],
     others: list[list[int]],
     own_after: list[int],
     memory: int,
+    chunk: int,
 ) -> None:
     # own lines, some spilled before and some after adopting, and adopted ones,
     # with many equal keys: equal keys come own lines first (in the order
-    # added), then each adopted spool's in the order adopted
+    # added), then each adopted spool's in the order adopted; runs of several
+    # chunks, so that the merge reads runs a chunk at a time
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(spool, "CHUNK", chunk)
+        _check_ties(tmp_path_factory, own_before, others, own_after, memory)
+
+
+def _check_ties(
+    tmp_path_factory: pytest.TempPathFactory,
+    own_before: list[int],
+    others: list[list[int]],
+    own_after: list[int],
+    memory: int,
+) -> None:
     folder = str(tmp_path_factory.mktemp("runs"))
     merged: SortedSpool[str] = SortedSpool(memory_lines=memory, folder=folder)
     expected: list[tuple[int, int, int, str]] = []
