@@ -35,8 +35,8 @@ from typing import IO, Any, Generic, TypeVar
 
 T = TypeVar("T")
 
-# Lines kept in memory before a run goes to disk; at one to two kilobytes per
-# report line (Chinese text in a Python str) this is under 10 MB.
+# Lines kept in memory before a run goes to disk; at under a kilobyte per
+# report line (its UTF-8 bytes and its key) this is a few MB.
 MEMORY_LINES = 5_000
 # Records of a run (a few hundred bytes each: a session's deductions, a rule's
 # observation) kept in memory before a run goes to disk: a few MB per spool.
