@@ -739,7 +739,7 @@ def _matches(code: str, name: str, prefix: str) -> bool:
 # per sentence.
 _new_hit = tuple.__new__
 
-#: How many sentences' hits a rule pack keeps (:meth:`RulePack.hits_in_sentence`).
+#: How many sentences' hits a rule pack keeps (``RulePack._sentence_hits``).
 #: The canned sentences that repeat fit in a few thousand; at 1M messages 32,768
 #: cost each worker 20 MB more for no measurable speed (4,096: no measurable memory).
 _SENTENCE_HITS_KEPT = 4_096
@@ -766,8 +766,17 @@ class RulePack:
 
     @cached_property
     def _sentence_hits(self) -> _lru_cache_wrapper[dict[str, tuple[PhraseHit, ...]]]:
-        """:meth:`_scan_sentence`, keeping the hits of the sentences scanned last
-        (bounded: see :meth:`hits_in_sentence`)."""
+        """The hits in sentence ``number`` of a message, whose normalized text
+        is ``text``, by rule code (read-only: shared): :meth:`_scan_sentence`,
+        keeping the hits of the :data:`_SENTENCE_HITS_KEPT` sentences used last.
+
+        Kept per ``(number, text)``: unique messages (a name, an order number)
+        are mostly made of canned sentences, and a kept sentence skips the
+        automaton and the building of its hits (40 % of the sentences of the
+        benchmark's distinct texts). The least recently used sentence goes
+        first when the cache is full (emptying it instead scans 8 % more
+        sentences at 200k messages, 10 % more at 1M).
+        """
         return lru_cache(maxsize=_SENTENCE_HITS_KEPT)(self._scan_sentence)
 
     def find_hits(self, analysis: TextAnalysis) -> Mapping[str, tuple[PhraseHit, ...]]:
@@ -786,19 +795,6 @@ class RulePack:
                 before = found.get(code)
                 found[code] = hits if before is None else before + hits
         return found
-
-    def hits_in_sentence(self, number: int, text: str) -> dict[str, tuple[PhraseHit, ...]]:
-        """The hits in sentence ``number`` of a message, whose normalized text
-        is ``text``, by rule code (read-only: shared).
-
-        Kept per ``(number, text)``: unique messages (a name, an order number)
-        are mostly made of canned sentences, and a kept sentence skips the
-        automaton and the building of its hits (40 % of the sentences of the
-        benchmark's distinct texts). The least recently used sentence goes
-        first when the cache is full (emptying it instead scans 8 % more
-        sentences at 200k messages, 10 % more at 1M).
-        """
-        return self._sentence_hits(number, text)
 
     def _scan_sentence(self, number: int, text: str) -> dict[str, tuple[PhraseHit, ...]]:
         found: dict[str, list[PhraseHit]] = {}
