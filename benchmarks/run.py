@@ -1,9 +1,9 @@
 """cslint against a hand-written jieba baseline and an Aho-Corasick floor.
 
-Three variants, each run in a fresh subprocess started by a bare launcher
+Four variants, each run in a fresh subprocess started by a bare launcher
 (``_launch.py``: ``os.wait4`` gives the command's own peak RSS, which a
 child of this driver would not: see there), interleaved over the rounds
-(a b c a b c …) so that the machine's noise hits all of them alike:
+(a b c d a b c d …) so that the machine's noise hits all of them alike:
 
 (a) cslint    ``python -m cslint check FILE --isolated -f json`` with the
               default rules, stdout to a file (what a user runs); the report
@@ -13,7 +13,12 @@ child of this driver would not: see there), interleaved over the rounds
               in W001's phrases + 不-words (the design card by hand);
 (c) floor     ``benchmarks/floor.py``: csv module + one
               ``ahocorasick.Automaton.iter`` per message over every bundled
-              phrase, nothing else.
+              phrase, nothing else;
+(d) lower_bound  ``benchmarks/lower_bound.py``: cslint's per-text work alone
+              (text analysis, phrase hits and finders once per distinct
+              agent text, personal-data search once per distinct text) in
+              as many forked workers as cslint uses, without sessions, rules or a report: what any engine that
+              keeps cslint's text semantics spends before its first rule.
 
 Wall time is measured from outside, start-up and imports included (what a
 user waits for). Per variant: the median over the rounds; messages/s and MB/s
@@ -21,7 +26,8 @@ from the median; peak RSS the largest over the rounds, for the largest
 single process and (``all procs``) for the PSS of the whole process tree,
 which is what counts when ``--jobs`` forks workers. Ratios from the
 medians: cslint/baseline speed-up (target >= 5) and cslint/floor slow-down
-(target <= 4); the per-round ratios are printed too.
+(target <= 4); the per-round ratios are printed too, and the lower bound's
+share of the floor budget.
 
     python benchmarks/run.py                          # 100k, 3 rounds
     python benchmarks/run.py --messages 100000 1000000 --rounds 3
@@ -53,8 +59,8 @@ from _bytecode import compile_package  # this folder: scripts run as `python ben
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-VARIANTS = ("cslint", "baseline", "floor")
-LETTER = {"cslint": "a", "baseline": "b", "floor": "c"}
+VARIANTS = ("cslint", "baseline", "floor", "lower_bound")
+LETTER = {"cslint": "a", "baseline": "b", "floor": "c", "lower_bound": "d"}
 TARGET_SPEEDUP = 5.0
 TARGET_SLOWDOWN = 4.0
 TARGET_RSS_MB = 300.0
@@ -222,7 +228,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
             if res["ok"]:
                 this_round[v] = res["wall_s"]
             print(
-                f"  n={n} round {r + 1}/{args.rounds} ({LETTER[v]}) {v:8s} "
+                f"  n={n} round {r + 1}/{args.rounds} ({LETTER[v]}) {v:11s} "
                 f"{res['wall_s']:8.2f} s  {res['maxrss_mb']:7.1f} MB"
                 f"  (all processes {res['tree_pss_mb']:7.1f} MB)"
                 f"{'' if res['ok'] else '  FAILED'}",
@@ -262,6 +268,8 @@ def bench_size(n: int, args: argparse.Namespace) -> dict:
         ratios["slowdown_per_round"] = [
             rr["cslint"] / rr["floor"] for rr in per_round if "floor" in rr and "cslint" in rr
         ]
+    if rows.get("lower_bound") and rows.get("floor"):
+        ratios["lower_bound_vs_floor"] = rows["lower_bound"]["median_s"] / rows["floor"]["median_s"]
     return {
         "messages": n,
         "file": str(path),
@@ -277,7 +285,7 @@ def print_table(result: dict) -> None:
     n = result["messages"]
     print(f"\n{n:,} messages, {result['file_mb']:.1f} MB, {result['rounds']} round(s), interleaved")
     print(
-        f"{'variant':14s} {'messages':>10s} {'seconds':>9s} {'msg/s':>10s} {'MB/s':>7s} "
+        f"{'variant':16s} {'messages':>10s} {'seconds':>9s} {'msg/s':>10s} {'MB/s':>7s} "
         f"{'peak RSS MB':>12s} {'all procs MB':>13s}"
     )
     for v in VARIANTS:
@@ -285,10 +293,10 @@ def print_table(result: dict) -> None:
         label = f"({LETTER[v]}) {v}"
         if row is None:
             if v in result["variants"]:
-                print(f"{label:14s} {n:>10,} {'failed':>9s}")
+                print(f"{label:16s} {n:>10,} {'failed':>9s}")
             continue
         print(
-            f"{label:14s} {n:>10,} {row['median_s']:9.2f} {row['messages_per_s']:10,.0f} "
+            f"{label:16s} {n:>10,} {row['median_s']:9.2f} {row['messages_per_s']:10,.0f} "
             f"{row['mb_per_s']:7.2f} {row['peak_rss_mb']:12.1f} {row['tree_pss_mb']:13.1f}"
         )
     r = result["ratios"]
@@ -305,6 +313,12 @@ def print_table(result: dict) -> None:
         print(
             f"cslint/floor slow-down:   {s:.2f}x (target <= {TARGET_SLOWDOWN:g}: "
             f"{'met' if s <= TARGET_SLOWDOWN else 'NOT met'}; per round {per})"
+        )
+    if "lower_bound_vs_floor" in r:
+        s = r["lower_bound_vs_floor"]
+        print(
+            f"lower bound/floor:        {s:.2f}x (cslint's text work alone, no sessions, rules or "
+            f"report: {s / TARGET_SLOWDOWN:.0%} of the {TARGET_SLOWDOWN:g}x budget)"
         )
     row = result["variants"].get("cslint")
     if row:
