@@ -17,8 +17,9 @@ child of this driver would not: see there), interleaved over the rounds
 (d) lower_bound  ``benchmarks/lower_bound.py``: cslint's per-text work alone
               (text analysis, phrase hits and finders once per distinct
               agent text, personal-data search once per distinct text) in
-              as many forked workers as cslint uses, without sessions, rules or a report: what any engine that
-              keeps cslint's text semantics spends before its first rule.
+              as many forked workers as cslint uses, without sessions,
+              rules or a report: what any engine that keeps cslint's text
+              semantics spends before its first rule.
 
 Wall time is measured from outside, start-up and imports included (what a
 user waits for). Per variant: the median over the rounds; messages/s and MB/s
